@@ -1,0 +1,95 @@
+"""Benchmark ``mlp-course grade --jobs N`` against a sequential loop of ``otter run``.
+
+Both grade the same N copies of the toy assignment's solution (tests/grade/fixtures), on the
+same machine, in the same run. Printed: both wall times, the speed-up, and the harness
+overhead per submission:
+
+* ``overhead (contended)`` = ours_wall * jobs / N - sequential_wall / N: extra time a job
+  slot spends per submission compared with a plain ``otter run`` (includes startup,
+  class report and the slow-down of running ``jobs`` notebooks on shared cores);
+* ``overhead (jobs 1)``, with ``--jobs1``: (ours_wall_at_jobs_1 - sequential_wall) / N,
+  the harness alone;
+* ``parent overhead`` = (ours_wall * jobs - sum of the children's durations) / N: time
+  spent outside the grading children (startup, checks, copies, records, report), which
+  load drift on a shared machine hardly affects.
+
+The machine's load drifts, so the sequential loop is split in two halves run before and
+after ours (and ``--jobs 1`` runs between ours and the second half).
+
+    .venv/bin/python bench/bench_grade.py --n 20 --jobs 2 --jobs1
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "grade"))
+import grade_toy  # noqa: E402
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def sequential(subs: list[Path], autograder: Path, out: Path) -> float:
+    """Plain ``otter run`` on each submission, one after the other; returns the wall time."""
+    otter = str(Path(sys.executable).with_name("otter"))
+    total = 0.0
+    for sub in subs:
+        (out / sub.stem).mkdir(parents=True)
+        total += timed([otter, "run", "-a", str(autograder), "-o", str(out / sub.stem), "--no-logo", str(sub)])
+    return total
+
+
+def ours(folder: Path, autograder: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """``mlp-course grade`` on the folder; checks every row is graded.
+
+    Returns (wall time, sum of the children's durations from the gradebook)."""
+    cli = str(Path(sys.executable).with_name("mlp-course"))
+    wall = timed([cli, "grade", str(folder), "-a", str(autograder), "-o", str(out), "--jobs", str(jobs)])
+    with (out / "gradebook.csv").open() as f:
+        rows = [r for r in csv.DictReader(f) if r["id"] != "POINTS POSSIBLE"]
+    assert {r["status"] for r in rows} == {"graded"}, rows
+    return wall, sum(float(r["duration_s"]) for r in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=20)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--jobs1", action="store_true", help="also time --jobs 1 (harness overhead alone)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
+        tmp = Path(tmp)
+        toy = grade_toy.build(tmp / "dist")
+        folder = tmp / "subs"
+        folder.mkdir()
+        for i in range(args.n):
+            grade_toy.submission(toy, folder / f"student{i:03d}.ipynb")
+        subs = sorted(folder.glob("*.ipynb"))
+        half = len(subs) // 2
+        seq = sequential(subs[:half], toy.autograder, tmp / "seq")
+        par, children = ours(folder, toy.autograder, tmp / "ours", args.jobs)
+        one = ours(folder, toy.autograder, tmp / "ours1", 1)[0] if args.jobs1 else None
+        seq += sequential(subs[half:], toy.autograder, tmp / "seq")
+        n = args.n
+        print(f"{n} submissions, {args.jobs} jobs (shared machine, other engineers' load: timings are noisy)")
+        print(f"sequential otter run: {seq:7.1f} s  ({seq / n:.2f} s each)")
+        print(f"mlp-course grade -j{args.jobs}: {par:7.1f} s  speed-up {seq / par:.2f}x")
+        print(f"overhead (contended): {par * args.jobs / n - seq / n:+.2f} s per submission")
+        print(f"parent overhead:      {(par * args.jobs - children) / n:+.2f} s per submission")
+        if one is not None:
+            print(f"mlp-course grade -j1: {one:7.1f} s  overhead (jobs 1): {(one - seq) / n:+.2f} s per submission")
+
+
+if __name__ == "__main__":
+    main()

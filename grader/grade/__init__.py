@@ -1,0 +1,115 @@
+"""``mlp-course grade``: grade a folder of submissions with an otter autograder, without Docker.
+
+The pipeline, one step per module (each step only needs the ones before it):
+
+1. discover  (:mod:`.discover`)  -- list ``*.ipynb`` / ``*.zip``, one id per file stem, duplicates resolved;
+2. skip      (:mod:`.state`)     -- drop ids graded before with the same file and autograder (unless ``force``);
+3. prepare   (:mod:`.execute`)   -- check the notebook, copy it alone into a fresh temporary folder;
+4. execute   (:mod:`.execute`)   -- ``otter run`` in a contained child (:mod:`.sandbox`, :mod:`.child`);
+5. score     (:mod:`.score`)     -- per-question points, status, student-safe failure messages;
+6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
+7. report    (:mod:`.report`)    -- class report once all are done.
+
+Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can replace them.
+"""
+
+from __future__ import annotations
+
+import collections
+import importlib
+import os
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.grade.autograder import load_autograder
+from grader.grade.discover import discover, sha256_of
+from grader.grade.execute import Limits
+from grader.grade.record import pending_row, row_of, write_gradebook, write_outcome_files
+from grader.grade.report import write_report
+from grader.grade.runner import run_batch
+from grader.grade.state import entry_for, is_current, load_state, save_state
+
+DEFAULTS = {"timeout": 900.0, "memory_mb": 4096, "output_mb": 5.0}
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _manual_merger(manual_scores):
+    """``grader.answers.merge_manual_scores`` when ``manual_scores`` is given (None otherwise)."""
+    if manual_scores is None:
+        return None
+    try:
+        return importlib.import_module("grader.answers").merge_manual_scores
+    except (ImportError, AttributeError):
+        raise GraderError(f"--manual-scores {manual_scores}: merging manual scores is unavailable "
+                          "(grader.answers.merge_manual_scores is not installed yet); "
+                          "run without --manual-scores") from None
+
+
+def _check_paths(submissions_dir: Path, out: Path, manual_scores) -> None:
+    if not submissions_dir.is_dir():
+        raise GraderError(f"submissions folder {submissions_dir} does not exist or is not a folder; "
+                          "pass the folder holding the students' .ipynb/.zip files")
+    if out.exists() and not out.is_dir():
+        raise GraderError(f"output {out} is a file; pass a folder (it is created if missing) with -o")
+    if manual_scores is not None and not Path(manual_scores).is_file():
+        raise GraderError(f"manual scores file {manual_scores} does not exist")
+
+
+def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: float = DEFAULTS["timeout"],
+         memory_mb: int = DEFAULTS["memory_mb"], output_mb: float = DEFAULTS["output_mb"],
+         force: bool = False, manual_scores=None, progress: bool = True) -> dict:
+    """Grade every submission in ``submissions_dir`` into ``out``; returns the summary dict.
+
+    Raises ``GraderError`` for bad input, ``KeyboardInterrupt`` (after saving every
+    finished row) when interrupted.
+    """
+    submissions_dir, out, ag_path = Path(submissions_dir), Path(out), Path(autograder)
+    _check_paths(submissions_dir, out, manual_scores)
+    merge = _manual_merger(manual_scores)
+    ag = load_autograder(ag_path, sha256_of(ag_path) if ag_path.is_file() else "")
+    submissions = discover(submissions_dir)
+    if not submissions:
+        raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
+                          "put one file per student there, named <id>.ipynb or <id>.zip")
+    jobs = jobs or cpu_count()
+    limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb,
+                    threads=max(1, cpu_count() // jobs))
+    entries = load_state(out)
+    todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
+    entries = {s.id: entries[s.id] for s in submissions if s not in todo}
+    notes = {s.id: s.note for s in submissions}
+
+    def gradebook():
+        rows = [entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id])
+                for s in submissions]
+        write_gradebook(out / "gradebook.csv", rows, ag)
+
+    def record(outcome):
+        write_outcome_files(out, outcome, ag)
+        sub = next(s for s in todo if s.id == outcome.id)
+        entries[outcome.id] = entry_for(sub, ag.sha256, row_of(outcome, ag), outcome.failures)
+        save_state(out, entries)
+        gradebook()
+
+    out.mkdir(parents=True, exist_ok=True)
+    gradebook()
+    run_batch(todo, ag, limits, jobs=jobs, on_done=record, progress=progress)
+    report = write_report(out, [entries[s.id] for s in submissions], ag)
+    if merge is not None:
+        merge(gradebook_csv=out / "gradebook.csv", scores_csv=Path(manual_scores))
+    summary = summarize(entries, out, report, skipped=len(submissions) - len(todo))
+    return {**summary, "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
+
+
+def summarize(entries: dict, out: Path, report: Path, *, skipped: int) -> dict:
+    """Counts per status, mean total, paths: what the CLI prints at the end."""
+    rows = [e["row"] for e in entries.values()]
+    totals = [float(r["total"]) for r in rows if r["total"] != ""]
+    return {"counts": dict(collections.Counter(r["status"] for r in rows)), "skipped": skipped,
+            "mean_total": sum(totals) / len(totals) if totals else 0.0,
+            "possible": rows[0]["possible"] if rows else 0,
+            "gradebook": out / "gradebook.csv", "report": report}

@@ -1,0 +1,55 @@
+"""Check an otter autograder zip and read its questions (names and points, in grading order)."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import zipfile
+from pathlib import Path
+
+from grader.errors import GraderError
+
+REQUIRED = ("otter_config.json", "run_autograder")
+
+
+@dataclasses.dataclass(frozen=True)
+class Autograder:
+    """An otter autograder: ``questions`` maps name -> points possible, in otter's order."""
+
+    path: Path
+    sha256: str
+    questions: dict[str, float]
+
+    @property
+    def possible(self) -> float:
+        return sum(self.questions.values())
+
+
+def _question_points(zf: zipfile.ZipFile) -> dict[str, float]:
+    """Points per question from ``tests/*.py`` (otter grades them in sorted file order)."""
+    from otter.test_files import create_test_file
+
+    names = sorted(n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py"))
+    points = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            test_file = create_test_file(zf.extract(name, tmp), None)
+            points[test_file.name] = float(test_file.possible)
+    return points
+
+
+def load_autograder(path: Path, sha256: str) -> Autograder:
+    """Validate ``path`` as an otter autograder zip (raises ``GraderError``) and read it."""
+    hint = "build it with `mlp-course build` (dist/autograder/<name>-autograder.zip)"
+    if not path.is_file():
+        raise GraderError(f"autograder zip {path} does not exist; {hint}")
+    if not zipfile.is_zipfile(path):
+        raise GraderError(f"autograder {path} is not a zip file; {hint}")
+    with zipfile.ZipFile(path) as zf:
+        missing = [n for n in REQUIRED if n not in zf.namelist()]
+        if missing:
+            raise GraderError(f"{path} is not an otter autograder zip (no {', '.join(missing)} inside); {hint}")
+        questions = _question_points(zf)
+    if not questions:
+        raise GraderError(f"{path} has no tests/*.py, so there is nothing to grade; {hint}")
+    return Autograder(path=path, sha256=sha256, questions=questions)

@@ -1,0 +1,69 @@
+"""``mlp-course grade``: the thin click layer over :func:`grader.grade.main`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from grader.grade import DEFAULTS, main
+
+HELP = """Grade every submission in SUBMISSIONS_DIR with an otter autograder, without Docker.
+
+\b
+Example:
+  mlp-course grade submissions/ --autograder dist/autograder/mlp_mnist-autograder.zip -o graded/
+\b
+Folder layout:
+  submissions/                 one file per student, id = file name without extension
+    alice.ipynb                a notebook
+    bob_2024_05_01T10_00.zip   an otter export zip (exactly one .ipynb inside);
+                               same id as .ipynb and .zip: the newest file (mtime) is graded
+  graded/                      written by this command
+    gradebook.csv              id, status, one column per question, total, possible,
+                               duration_s, detail; last row POINTS POSSIBLE
+    feedback/<id>.md           per-question scores and failed-test messages for the student
+    results/<id>.json          otter's raw results
+    report.html, report/*.png  class report
+    .state.json                what was graded; a re-run skips unchanged submissions
+\b
+Statuses: graded, timeout, memory, output-limit, crashed, invalid-notebook,
+not-a-notebook (and pending for rows an interrupted run did not reach).
+Each submission runs in its own temporary folder and process group, in a child
+limited in wall-clock time, memory and output. Ctrl-C keeps every finished row;
+run the same command again to resume.
+"""
+
+
+@click.command("grade", help=HELP)
+@click.argument("submissions_dir", type=click.Path(path_type=str))
+@click.option("--autograder", "-a", required=True, type=click.Path(path_type=str),
+              help="Otter autograder zip built by `mlp-course build`.")
+@click.option("--output", "-o", "out", required=True, type=click.Path(path_type=str),
+              help="Output folder (created if missing).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once  [default: number of cores]")
+@click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULTS["timeout"], show_default=True,
+              help="Wall-clock seconds per submission.")
+@click.option("--memory-mb", type=click.IntRange(min=256), default=DEFAULTS["memory_mb"], show_default=True,
+              help="Address-space limit per submission (MB).")
+@click.option("--output-mb", type=click.FloatRange(min=0.01), default=DEFAULTS["output_mb"], show_default=True,
+              help="Cap on the output a submission's cells may print (MB).")
+@click.option("--force", is_flag=True, help="Regrade submissions even if unchanged since the last run.")
+@click.option("--manual-scores", type=click.Path(path_type=str), default=None,
+              help="CSV of manual scores merged into gradebook.csv (grader.answers).")
+def command(submissions_dir, **options):
+    try:
+        summary = main(submissions_dir, **options)
+    except KeyboardInterrupt:
+        click.echo(f"Interrupted: finished rows are saved in {options['out']}/gradebook.csv; "
+                   "run the same command again to grade the rest.", err=True)
+        sys.exit(130)
+    for note in summary["notes"]:
+        click.echo(note)
+    counts = ", ".join(f"{status} {n}" for status, n in sorted(summary["counts"].items()))
+    click.echo(f"{sum(summary['counts'].values())} submissions: {counts}"
+               + (f" ({summary['skipped']} unchanged, not regraded; --force regrades)" if summary["skipped"] else ""))
+    click.echo(f"mean total {summary['mean_total']:.2f} / {summary['possible']:g}")
+    click.echo(f"gradebook: {summary['gradebook']}")
+    click.echo(f"report: {summary['report']}")

@@ -1,0 +1,90 @@
+"""Prepare, execute and score ONE submission: the boundary a later verdict engine replaces.
+
+``grade_one`` is the only entry point the runner uses; it never raises for a bad
+submission and always returns an :class:`~grader.grade.score.Outcome`. Its steps:
+
+1. check   -- reject non-notebooks and invalid notebooks before running anything;
+2. prepare -- a fresh temporary folder holding only a copy of the submission;
+3. execute -- ``otter run`` (via :mod:`grader.grade.child`) in a contained subprocess;
+4. score   -- read what the child wrote into per-question points and failure messages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from grader.grade.autograder import Autograder
+from grader.grade.check import check_submission
+from grader.grade.discover import Submission
+from grader.grade.sandbox import Finished, run_contained
+from grader.grade.score import Outcome, rejected, score
+
+NOTEBOOK_CALL = re.compile(r"""otter\.Notebook\(\s*(?:nb_path\s*=\s*)?["']([\w.\- ]+\.ipynb)["']""")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Per-submission limits: wall clock, address space, output, and BLAS threads."""
+
+    timeout_s: float = 900.0
+    memory_mb: int = 4096
+    output_mb: float = 5.0
+    threads: int = 1
+
+    @property
+    def output_bytes(self) -> int:
+        return int(self.output_mb * 1024 * 1024)
+
+
+def expected_name(path: Path) -> str:
+    """The file name a notebook's own ``otter.Notebook("name.ipynb")`` cell opens, else its own name.
+
+    Students' files are often renamed (``alice.ipynb``); copying the notebook back under the
+    name its init cell opens keeps its ``grader.check`` cells working as they did for the student.
+    """
+    if path.suffix == ".ipynb":
+        for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+            source = "".join(cell.get("source", "")) if cell.get("cell_type") == "code" else ""
+            match = NOTEBOOK_CALL.search(source)
+            if match:
+                return match.group(1)
+    return path.name
+
+
+def prepare(submission: Submission, root: Path) -> Path:
+    """Make ``root/submission/<file>`` (the only copied file), ``root/out`` and ``root/tmp``."""
+    for name in ("submission", "out", "tmp"):
+        (root / name).mkdir()
+    copy = root / "submission" / expected_name(submission.path)
+    return Path(shutil.copy2(submission.path, copy))
+
+
+def execute(copy: Path, autograder: Autograder, limits: Limits, root: Path, on_start=None) -> Finished:
+    """Run the grading child on ``copy``; its outputs land in ``root/out``."""
+    cmd = [sys.executable, "-m", "grader.grade.child", str(copy),
+           "--autograder", str(autograder.path.resolve()), "--out", str(root / "out"),
+           "--memory-mb", str(limits.memory_mb), "--output-bytes", str(limits.output_bytes)]
+    env = {**os.environ, "TMPDIR": str(root / "tmp"), "PYTHONUNBUFFERED": "1",
+           **{v: str(limits.threads) for v in THREAD_VARIABLES}}
+    return run_contained(cmd, cwd=root, env=env, timeout=limits.timeout_s,
+                         log_bytes=limits.output_bytes, on_start=on_start)
+
+
+def grade_one(submission: Submission, autograder: Autograder, limits: Limits, on_start=None) -> Outcome:
+    """Check, prepare, execute and score one submission (see the module docstring)."""
+    problem = check_submission(submission.path)
+    if problem is not None:
+        return rejected(submission, autograder, *problem)
+    with tempfile.TemporaryDirectory(prefix=f"mlp-grade-{submission.id[:40]}-",
+                                     ignore_cleanup_errors=True) as tmp:
+        copy = prepare(submission, Path(tmp))
+        finished = execute(copy, autograder, limits, Path(tmp), on_start)
+        return score(submission, autograder, finished, Path(tmp) / "out", limits)

@@ -1,0 +1,87 @@
+"""The class report: ``report.html`` with PNG plots in ``report/`` (matplotlib, Agg backend).
+
+Plots: histogram of totals, share of students with full points per question, and the
+count of the most common failure message per question (listed in the HTML table).
+"""
+
+from __future__ import annotations
+
+import collections
+import html
+from pathlib import Path
+
+from grader import atomic
+from grader.grade.autograder import Autograder
+
+
+def _save(fig, path: Path) -> None:
+    with atomic.atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=100, bbox_inches="tight", format="png")
+
+
+def _figure(plot, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    plot(ax)
+    ax.set_title(title)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def most_common_failures(entries: list[dict], autograder: Autograder) -> dict[str, tuple[str, int]]:
+    """Per question: (most frequent failure message, how many students had it)."""
+    counts = {q: collections.Counter() for q in autograder.questions}
+    for entry in entries:
+        for q, messages in _messages_by_question(entry["failures"]).items():
+            counts.setdefault(q, collections.Counter()).update(messages)
+    return {q: (c.most_common(1)[0] if c else ("", 0)) for q, c in counts.items()}
+
+
+def _messages_by_question(failures: list[dict]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for f in failures:
+        found.setdefault(f["question"], set()).add(f["message"].strip().splitlines()[-1][:120])
+    return found
+
+
+def write_report(out: Path, entries: list[dict], autograder: Autograder) -> Path:
+    """Write plots and ``report.html`` from state entries (``row`` + ``failures``); returns the HTML path."""
+    rows = [e["row"] for e in entries]
+    graded = [r for r in rows if r["status"] == "graded"]
+    questions = list(autograder.questions)
+    full = [sum(float(r[q]) >= autograder.questions[q] for r in graded) / max(len(graded), 1)
+            for q in questions]
+    common = most_common_failures(entries, autograder)
+    _figure(lambda ax: (ax.hist([float(r["total"]) for r in graded], bins=10, range=(0, autograder.possible)),
+                        ax.set_xlabel("total points"), ax.set_ylabel("students")),
+            out / "report" / "scores.png", f"Totals of {len(graded)} graded submissions")
+    _figure(lambda ax: (ax.bar(questions, full), ax.set_ylim(0, 1), ax.set_ylabel("share with full points")),
+            out / "report" / "pass_rate.png", "Pass rate per question")
+    _figure(lambda ax: (ax.bar(questions, [common[q][1] for q in questions]), ax.set_ylabel("students")),
+            out / "report" / "failures.png", "Most common failure per question (see table)")
+    path = out / "report.html"
+    atomic.write_text(path, _html(rows, questions, full, common))
+    return path
+
+
+def _html(rows, questions, full, common) -> str:
+    statuses = collections.Counter(r["status"] for r in rows)
+    table = "".join(f"<tr><td>{html.escape(q)}</td><td>{p:.0%}</td><td>{n}</td>"
+                    f"<td><code>{html.escape(m)}</code></td></tr>"
+                    for q, p, (m, n) in zip(questions, full, (common[q] for q in questions)))
+    status_list = "".join(f"<li>{html.escape(s)}: {n}</li>" for s, n in sorted(statuses.items()))
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>Class report</title></head><body>
+<h1>Class report</h1>
+<p>{len(rows)} submissions.</p><ul>{status_list}</ul>
+<img src="report/scores.png" alt="score histogram">
+<img src="report/pass_rate.png" alt="pass rate per question">
+<img src="report/failures.png" alt="most common failure per question">
+<table border="1"><tr><th>question</th><th>full points (graded)</th><th>students</th>
+<th>most common failure</th></tr>{table}</table>
+</body></html>
+"""

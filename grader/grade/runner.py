@@ -1,0 +1,76 @@
+"""Grade many submissions at once: N contained children in parallel, a tqdm progress bar.
+
+Each of the ``jobs`` supervisor threads starts one grading child process at a time (the
+child, its kernel and everything they start is one contained unit, see
+:mod:`grader.grade.sandbox`). ``on_done(outcome)`` runs in the calling thread, in
+completion order, so recording needs no lock. On Ctrl-C every running child is killed,
+queued submissions are dropped and ``KeyboardInterrupt`` propagates to the caller.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import threading
+
+from tqdm import tqdm
+
+from grader.grade.execute import grade_one
+from grader.grade.score import rejected
+
+
+def grade_safely(submission, autograder, limits, on_start):
+    """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a lost one."""
+    try:
+        return grade_one(submission, autograder, limits, on_start)
+    except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
+        return rejected(submission, autograder, "crashed", f"grader error: {type(exc).__name__}: {exc}")
+
+
+class _Killer:
+    """Remembers how to kill each running child; once stopped, kills any that start later."""
+
+    def __init__(self):
+        self.lock, self.kills, self.stopped = threading.Lock(), {}, False
+
+    def started(self, key, kill) -> None:
+        with self.lock:
+            self.kills[key] = kill
+            late = self.stopped
+        if late:
+            kill()
+
+    def finished(self, key) -> None:
+        with self.lock:
+            self.kills.pop(key, None)
+
+    def stop_all(self) -> None:
+        with self.lock:
+            self.stopped, kills = True, list(self.kills.values())
+        for kill in kills:
+            kill()
+
+
+def run_batch(submissions, autograder, limits, *, jobs: int, on_done, progress: bool = True) -> None:
+    """Grade ``submissions`` with ``jobs`` children at a time, calling ``on_done`` for each."""
+    killer = _Killer()
+    pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
+    bar = tqdm(total=len(submissions), unit="nb", desc="grading", disable=None if progress else True,
+                dynamic_ncols=True)
+    done = failed = 0
+    try:
+        futures = [pool.submit(grade_safely, s, autograder, limits,
+                               lambda kill, key=s.id: killer.started(key, kill)) for s in submissions]
+        for future in cf.as_completed(futures):
+            outcome = future.result()
+            killer.finished(outcome.id)
+            on_done(outcome)
+            done, failed = done + 1, failed + (outcome.status != "graded")
+            bar.set_postfix(done=done, failed=failed, refresh=False)
+            bar.update()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        killer.stop_all()
+        raise
+    finally:
+        bar.close()
+        pool.shutdown(wait=True)

@@ -1,0 +1,117 @@
+"""Turn what the grading child left behind into an :class:`Outcome` (one gradebook row).
+
+Status rules, checked in this order:
+
+* ``timeout``      -- the wall-clock limit was reached (the whole process tree was killed);
+* ``output-limit`` -- cells printed more than the output cap, or a file hit the size cap;
+* ``memory``       -- no results and the child died of memory (MemoryError, bad_alloc,
+  SIGKILL from the kernel's OOM killer), or a cell raised MemoryError (points kept);
+* ``crashed``      -- otter produced no usable results.json;
+* ``graded``       -- otherwise; cells that raised are listed in the feedback.
+
+Failure messages of hidden tests never carry the test's code: we show the test's
+``failure_message`` if the instructor wrote one, else only the final exception line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import signal
+from pathlib import Path
+
+from grader.grade.autograder import Autograder
+from grader.grade.child import OUTPUT_LIMIT_EXIT
+from grader.grade.discover import Submission
+
+MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
+
+
+@dataclasses.dataclass
+class Outcome:
+    """One graded submission; ``failures`` are safe to show the student."""
+
+    id: str
+    status: str
+    points: dict[str, float]
+    duration_s: float = 0.0
+    detail: str = ""
+    results: dict | None = None
+    failures: list[dict] = dataclasses.field(default_factory=list)
+    cell_errors: list[dict] = dataclasses.field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return sum(self.points.values())
+
+
+def rejected(submission: Submission, autograder: Autograder, status: str, reason: str) -> Outcome:
+    """An Outcome with zero points for a submission that was not (fully) run."""
+    detail = "; ".join(x for x in (reason, submission.note) if x)
+    return Outcome(id=submission.id, status=status, points=dict.fromkeys(autograder.questions, 0.0),
+                   detail=detail)
+
+
+def last_line(text: str) -> str:
+    """Last non-blank line of ``text`` (the exception line of a traceback)."""
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+def safe_failures(cases: list[dict]) -> list[dict]:
+    """Failed test cases as ``{question, test, hidden, message}`` with no hidden test code."""
+    failures = []
+    for case in cases:
+        if case["passed"]:
+            continue
+        if case["hidden"]:
+            message = case.get("failure_message") or f"hidden test failed: {last_line(case['message'])}"
+        else:
+            message = "\n".join(x for x in (case.get("failure_message"), case["message"].strip()) if x)
+        failures.append({"question": case["question"], "test": case["name"],
+                         "hidden": case["hidden"], "message": message})
+    return failures
+
+
+def _limit_status(finished, limits) -> tuple[str, str] | None:
+    if finished.timed_out:
+        return "timeout", f"stopped after the {limits.timeout_s:g} s wall-clock limit"
+    if finished.returncode in (OUTPUT_LIMIT_EXIT, -signal.SIGXFSZ):
+        return "output-limit", (last_line(finished.stderr) or "output limit") + f" (cap {limits.output_mb:g} MB)"
+    return None
+
+
+def _crash_status(finished, limits) -> tuple[str, str]:
+    text = finished.stderr + finished.stdout
+    if any(sign in text for sign in MEMORY_SIGNS) or finished.returncode == -signal.SIGKILL:
+        return "memory", f"ran out of memory (limit {limits.memory_mb} MB): {last_line(text)}"
+    return "crashed", f"otter failed (exit {finished.returncode}): {last_line(text) or 'no output'}"
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def score(submission: Submission, autograder: Autograder, finished, out: Path, limits) -> Outcome:
+    """Build the Outcome from ``out/results.json`` and ``out/verdict.json``."""
+    results, verdict = _read_json(out / "results.json"), _read_json(out / "verdict.json") or {}
+    scored = {t["name"]: float(t["score"]) for t in (results or {}).get("tests", [])
+              if t.get("name") in autograder.questions and "score" in t}
+    stopped = _limit_status(finished, limits)
+    if stopped is None and not scored:
+        stopped = _crash_status(finished, limits)
+    outcome = rejected(submission, autograder, *(stopped or ("graded", "")))
+    outcome.points.update(scored)
+    outcome.duration_s, outcome.results = finished.duration_s, results
+    outcome.failures = safe_failures(verdict.get("cases", []))
+    outcome.cell_errors = verdict.get("cell_errors", [])
+    memory_cells = [e["cell"] for e in outcome.cell_errors if e["ename"] == "MemoryError"]
+    if outcome.status == "graded" and memory_cells:
+        outcome.status = "memory"
+        outcome.detail = "; ".join(x for x in (
+            f"cell {memory_cells[0]} raised MemoryError (limit {limits.memory_mb} MB); "
+            "points are those the rest of the notebook earned", outcome.detail) if x)
+    return outcome

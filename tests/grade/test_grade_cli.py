@@ -1,0 +1,107 @@
+"""The ``mlp-course grade`` command: exit codes, messages, help, interruption."""
+
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from grade_toy import read_gradebook
+from grader.cli import main
+from grader.grade import runner
+from grader.grade.score import Outcome
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["grade", *map(str, args)])
+
+
+@pytest.fixture
+def folder(tmp_path):
+    path = tmp_path / "subs"
+    path.mkdir()
+    (path / "ann.ipynb").write_bytes(b"")
+    return path
+
+
+def test_does_help_show_an_example_and_the_folder_layout():
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "mlp-course grade submissions/ --autograder" in result.output and "gradebook.csv" in result.output
+
+
+def test_is_a_missing_folder_an_error(tmp_path, built):
+    result = run(tmp_path / "nope", "-a", built.autograder, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_is_a_folder_without_submissions_an_error(tmp_path, built):
+    (tmp_path / "notes.txt").write_text("x")
+    result = run(tmp_path, "-a", built.autograder, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and "no submissions" in result.output
+
+
+@pytest.mark.parametrize("kind, message", [("missing", "does not exist"), ("text", "not a zip file"),
+                                           ("plain-zip", "not an otter autograder zip")])
+def test_is_a_bad_autograder_an_error(tmp_path, folder, kind, message):
+    autograder = tmp_path / "ag.zip"
+    if kind == "text":
+        autograder.write_text("hello")
+    elif kind == "plain-zip":
+        with zipfile.ZipFile(autograder, "w") as zf:
+            zf.writestr("tests/q1.py", "")
+    result = run(folder, "-a", autograder, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_is_an_output_that_is_a_file_an_error(tmp_path, folder, built):
+    (tmp_path / "out").write_text("x")
+    result = run(folder, "-a", built.autograder, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and "is a file" in result.output
+
+
+def test_are_manual_scores_refused_while_unavailable(tmp_path, folder, built, monkeypatch):
+    monkeypatch.setitem(sys.modules, "grader.answers", None)  # as if the module were not written yet
+    (tmp_path / "manual.csv").write_text("id,q1\n")
+    result = run(folder, "-a", built.autograder, "-o", tmp_path / "out", "--manual-scores", tmp_path / "manual.csv")
+    assert result.exit_code == 2 and "unavailable" in result.output
+
+
+def test_does_a_run_print_counts_duplicates_and_the_gradebook_path(tmp_path, folder, built):
+    with zipfile.ZipFile(folder / "ann.zip", "w") as zf:  # newer than ann.ipynb: graded instead
+        zf.writestr("readme.txt", "no notebook here")
+    os.utime(folder / "ann.ipynb", (1_000_000, 1_000_000))
+    result = run(folder, "-a", built.autograder, "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert "ann: duplicate id: graded newest ann.zip, skipped ann.ipynb" in result.output
+    assert "not-a-notebook 1" in result.output and str(tmp_path / "out" / "gradebook.csv") in result.output
+
+
+def test_does_ctrl_c_keep_finished_rows_and_exit_130(tmp_path, folder, built, monkeypatch):
+    (folder / "bob.ipynb").write_text("{}")
+
+    def fake_grade(submission, autograder, limits, on_start):
+        if submission.id == "bob":
+            raise KeyboardInterrupt
+        return Outcome(id=submission.id, status="graded", points={"q1": 2.0, "q2": 0.0, "q3": 1.0})
+
+    monkeypatch.setattr(runner, "grade_one", fake_grade)
+    result = run(folder, "-a", built.autograder, "-o", tmp_path / "out", "--jobs", "1")
+    rows = read_gradebook(tmp_path / "out" / "gradebook.csv")
+    assert result.exit_code == 130 and "run the same command again" in result.output
+    assert [(r["id"], r["status"], r["total"]) for r in rows[:2]] == [("ann", "graded", "3.0"), ("bob", "pending", "")]
+
+
+def test_are_manual_scores_merged_into_the_written_gradebook(tmp_path, folder, built, monkeypatch):
+    calls = []
+    fake = type(sys)("grader.answers")
+    fake.merge_manual_scores = lambda **kw: calls.append({k: str(v) for k, v in kw.items()})
+    monkeypatch.setitem(sys.modules, "grader.answers", fake)
+    (tmp_path / "manual.csv").write_text("student_id,question,score\n")
+    result = run(folder, "-a", built.autograder, "-o", tmp_path / "out", "--manual-scores", tmp_path / "manual.csv")
+    assert result.exit_code == 0
+    assert calls == [{"gradebook_csv": str(tmp_path / "out" / "gradebook.csv"),
+                      "scores_csv": str(tmp_path / "manual.csv")}]
