@@ -1,0 +1,56 @@
+"""Turn MNIST arrays into what the network eats.
+
+Symbols: N images, D = 784 pixels per image. Raw images come as (N, 28, 28);
+the network wants columns as samples, i.e. (D, N) float64 in [0, 1].
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def display_random_images(X, y, n=5, seed=None):
+    """Show ``n`` random images of ``X`` (N, 28, 28) in grayscale, titled with
+    their labels from ``y`` (N,). Without ``seed`` every call picks a new set;
+    with a seed the same set. Returns the matplotlib Figure."""
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(X), size=n, replace=False)
+    fig, axes = plt.subplots(1, n, figsize=(2 * n, 2.4), squeeze=False)
+    for ax, i in zip(axes[0], picks):
+        ax.imshow(X[i], cmap="gray")
+        ax.set_title(str(y[i]))
+        ax.axis("off")
+    return fig
+
+
+def extract_digits(X, y, d1, d2):
+    """Keep the samples whose label is ``d1`` or ``d2``, in their original order.
+
+    X: (N, ...) images, y: (N,) labels. Returns (X_extracted, y_extracted).
+    """
+    assert d1 in range(10), f"d1 must be a digit between 0 and 9, got {d1!r}"
+    assert d2 in range(10), f"d2 must be a digit between 0 and 9, got {d2!r}"
+    keep = np.where((y == d1) | (y == d2))[0]
+    return X[keep], y[keep]
+
+
+def vectorize_images(X):
+    """(N, 28, 28) images -> (784, N) float64, each column divided by its max.
+
+    An all-zero image has max 0; its column stays zero instead of 0/0 = NaN.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    flat = X.reshape(X.shape[0], int(np.prod(X.shape[1:]))).T
+    col_max = flat.max(axis=0, keepdims=True, initial=0.0)
+    return np.divide(flat, col_max, out=np.zeros_like(flat), where=col_max > 0)
+
+
+def prepare_pair(train_X, train_y, d1, d2):
+    """Training matrices for the pair (d1, d2).
+
+    Returns X (784, N) float64 and Y (1, N) float64 with class 0 for d1, 1 for d2.
+    """
+    X_pair, y_pair = extract_digits(train_X, train_y, d1, d2)
+    Y = np.where(y_pair == d1, 0.0, 1.0).reshape(1, -1)
+    return vectorize_images(X_pair), Y
