@@ -1,0 +1,75 @@
+"""``mlp-course build``: turn the master notebook into what students and the grader get.
+
+The pipeline is a list of small steps; each takes the outputs of the ones before it.
+
+1. ``read_master``     check the master notebook's structure (names question and cell);
+2. ``stage``           copy it, the data files, the hidden checks and freshly computed
+                       reference values into a scratch folder (needs step 1);
+3. ``assign``          run ``otter assign`` there (without its own test run);
+4. ``check_student``   make sure no solution, hidden test or reference value reached the
+                       student notebook (needs step 3);
+5. ``verify`` and ``execute``, side by side (both need step 3, neither the other):
+                       ``otter run`` grades the solution notebook with the new autograder
+                       and the build fails unless it earns every automatic point, while
+                       nbclient runs the solution notebook for instructors;
+6. ``publish``         move everything into ``dist/`` at once (last: nothing is written
+                       to ``dist/`` before every step has succeeded).
+
+Output layout::
+
+    dist/student/mlp_mnist.ipynb, train_mnist.npz
+    dist/autograder/mlp_mnist-autograder.zip
+    dist/solution/mlp_mnist.ipynb           (executed)
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.build.master import read_master
+from grader.build.steps import (assign, check_student, execute, finish_verification, publish,
+                                stage, start_verification)
+
+
+@dataclass
+class BuildResult:
+    """Where ``main`` put things and how long it took."""
+
+    dist: Path
+    student_notebook: Path
+    autograder_zip: Path
+    solution_notebook: Path
+    seconds: float
+
+
+def main(*, master, data_dir, out="dist", log=print, execute_solution=True) -> BuildResult:
+    """Build the student notebook, the autograder zip and the executed solution into ``out``."""
+    start = time.perf_counter()
+    master = read_master(master)
+    name = master.config["name"]
+    log(f"[1/6] read {master.path.name}: {len(master.questions)} questions")
+    with stage(master, Path(data_dir)) as work:
+        log(f"[2/6] staged data, hidden checks and reference values in {work}")
+        assigned = assign(work, master)
+        log("[3/6] otter assign wrote the student notebook and the autograder")
+        check_student(assigned.student_notebook)
+        log("[4/6] student notebook holds no solution, hidden test or reference value")
+        log("[5/6] grading the solution with the autograder"
+            + (" and running it for instructors..." if execute_solution else "..."))
+        grading = start_verification(assigned)
+        try:
+            solution = execute(assigned.solution_notebook) if execute_solution else None
+        except BaseException:
+            grading.kill()
+            grading.wait()
+            raise
+        earned = finish_verification(grading, master)
+        log(f"      the solution earns every automatic point ({sum(earned.values()):g})")
+        dist = publish(assigned, solution, Path(out), name)
+    seconds = time.perf_counter() - start
+    log(f"[6/6] wrote {dist}/ in {seconds:.0f} s")
+    return BuildResult(dist, dist / "student" / f"{name}.ipynb",
+                       dist / "autograder" / f"{name}-autograder.zip",
+                       dist / "solution" / f"{name}.ipynb", seconds)

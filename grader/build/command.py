@@ -1,0 +1,37 @@
+"""Click layer for ``mlp-course build``."""
+
+from __future__ import annotations
+
+import click
+
+import grader.build as build
+
+
+@click.command("build")
+@click.argument("master", type=click.Path(dir_okay=False, path_type=str),
+                default="notebooks/mlp_mnist.ipynb", required=False)
+@click.option("--data", "data_dir", default="data", show_default=True,
+              type=click.Path(file_okay=False), help="Folder written by 'mlp-course data'.")
+@click.option("-o", "--out", default="dist", show_default=True, type=click.Path(),
+              help="Output folder; replaced as a whole only when the build succeeds.")
+@click.option("--no-execute", is_flag=True,
+              help="Copy the solution notebook without running it (faster; no outputs).")
+def command(master, data_dir, out, no_execute):
+    """Build the student notebook, the autograder zip and the solution from MASTER.
+
+    \b
+    Runs otter assign on the master notebook, checks that the solution earns every
+    automatic point, and writes:
+      OUT/student/mlp_mnist.ipynb, train_mnist.npz     what students get
+      OUT/autograder/mlp_mnist-autograder.zip          for 'mlp-course grade', 'otter run'
+                                                       or Gradescope
+      OUT/solution/mlp_mnist.ipynb                     executed, for instructors
+    \b
+    Example:
+      mlp-course data --mnist-dir ~/mnist -o data
+      mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
+    """
+    result = build.main(master=master, data_dir=data_dir, out=out,
+                        execute_solution=not no_execute, log=click.echo)
+    click.echo(f"Built in {result.seconds:.0f} s:\n  {result.student_notebook}\n"
+               f"  {result.autograder_zip}\n  {result.solution_notebook}")

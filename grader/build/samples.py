@@ -1,0 +1,115 @@
+"""Sample submissions: the solution notebook with one known bug each.
+
+They are the demo's input and the fixtures that show each bug costs exactly the
+points it should (``tests/build/test_samples.py``). Regenerate them after changing the
+master notebook (a test fails while they are stale)::
+
+    mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
+    python -m grader.build.samples dist/solution/mlp_mnist.ipynb samples/submissions
+
+Each ``Mutant`` lists text replacements; every ``old`` must occur exactly once in the
+solution's code cells, so a master-notebook edit that moves the code fails loudly here
+instead of silently producing a correct "buggy" sample. ``loses`` gives the points each
+question should lose.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from grader.atomic import write_text
+from grader.errors import GraderError
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A named bug: replacements in the solution's code and the points it should cost."""
+
+    name: str
+    bug: str
+    edits: tuple[tuple[str, str], ...]
+    loses: dict = field(default_factory=dict)
+
+
+MUTANTS = (
+    Mutant("correct", "no bug: the reference solution", (), {}),
+    Mutant("sigmoid_overflow", "sigmoid without protection against overflow",
+           (("np.exp(-np.clip(Z, -500, 500))", "np.exp(-Z)"),), {"q5": 8}),
+    Mutant("bias_row_first", "the row of ones goes first, with the bias in W's first column",
+           (("W @ np.vstack([A, np.ones((1, A.shape[1]))])", "W @ np.vstack([np.ones((1, A.shape[1])), A])"),
+            ("delta @ np.vstack([prev, np.ones((1, prev.shape[1]))]).T",
+             "delta @ np.vstack([np.ones((1, prev.shape[1])), prev]).T"),
+            ("model.W[l][:, :-1].T @ delta", "model.W[l][:, 1:].T @ delta")),
+           {"q7": 10, "q8": 14, "q10": 6}),
+    Mutant("relu_derivative_wrong", "deriv_ReLu returns ones everywhere",
+           (("return (Y > 0).astype(np.float64)", "return np.ones_like(Y)"),), None),
+    Mutant("deriv_sigmoid_of_z", "deriv_sigmoid applies the sigmoid again to its input",
+           (("return Y * (1.0 - Y)", "return sigmoid(Y) * (1.0 - sigmoid(Y))"),), None),
+    Mutant("backprop_missing_transpose", "backpropagation forgets a transpose",
+           (("delta @ np.vstack([prev, np.ones((1, prev.shape[1]))]).T",
+             "delta @ np.vstack([prev, np.ones((1, prev.shape[1]))])"),),
+           {"q8": 14, "q9": 10, "q11": 10, "q12": 10}),
+    Mutant("predict_returns_classes", "predict returns the classes 0/1 instead of the digits",
+           (("np.where(out[0] >= 0.5, d2, d1)", "np.where(out[0] >= 0.5, 1, 0)"),),
+           {"q10": 6, "q11": 10, "q12": 10}),
+    Mutant("vectorize_no_transpose", "vectorize_images keeps one image per row",
+           (("columns = X.reshape(X.shape[0], -1).T.astype(np.float64)",
+             "columns = X.reshape(X.shape[0], -1).astype(np.float64)"),
+            ("col_max = columns.max(axis=0, keepdims=True)", "col_max = columns.max(axis=1, keepdims=True)")),
+           {"q3": 6, "q10": 6, "q11": 10, "q12": 10}),
+    Mutant("weak_model", "model_1_5 is trained for a fraction of an epoch on a few images",
+           (("model_1_5 = train_NNet(train_X_1_5, train_y_1_5.reshape(1, -1),",
+             "model_1_5 = train_NNet(train_X_1_5[:, :150], train_y_1_5.reshape(1, -1)[:, :150],"),),
+           None),
+    Mutant("cell_raises", "the Q1 cell raises before defining its function",
+           (("def display_random_images(X, y, n=5):",
+             "raise RuntimeError('not finished yet')\n\ndef display_random_images(X, y, n=5):"),),
+           {"q1": 6}),
+    Mutant("missing_function", "extract_digits was never written",
+           (("def extract_digits(X, y, d1, d2):", "def extract_digits_unused(X, y, d1, d2):"),),
+           {"q2": 6, "q4": 4, "q11": 10, "q12": 10}),
+    Mutant("written_answer_missing", "ans_bias left empty",
+           (('ans_bias = "A bias', 'ans_bias = ""\n_draft = "A bias'),), {}),
+)
+
+
+def _apply(nb, mutant: Mutant):
+    for old, new in mutant.edits:
+        hits = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
+        count = sum(c.source.count(old) for c in hits)
+        if count != 1:
+            raise GraderError(f"sample '{mutant.name}': the text {old!r} occurs {count} times in "
+                              "the solution notebook (expected once); update grader/build/samples.py.")
+        hits[0].source = hits[0].source.replace(old, new)
+    return nb
+
+
+def mutated(solution_notebook, mutant: Mutant):
+    """Return the solution notebook (outputs cleared) with ``mutant``'s edits applied."""
+    nb = nbformat.read(solution_notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return _apply(nb, mutant)
+
+
+def write_samples(solution_notebook, out_dir) -> list[Path]:
+    """Write one ``<name>.ipynb`` per mutant into ``out_dir``; return their paths."""
+    out_dir = Path(out_dir)
+    paths = []
+    for mutant in MUTANTS:
+        path = out_dir / f"{mutant.name}.ipynb"
+        write_text(path, nbformat.writes(mutated(solution_notebook, mutant)) + "\n")
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":  # pragma: no cover
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m grader.build.samples SOLUTION_NOTEBOOK OUT_DIR")
+    for p in write_samples(sys.argv[1], sys.argv[2]):
+        print(p)

@@ -1,0 +1,176 @@
+"""The steps of ``mlp-course build`` (see ``grader.build`` for their order)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from grader.atomic import atomic_dir
+from grader.build.master import Master
+from grader.build.reference_values import write_reference_values
+from grader.checks import HIDDEN_CHECKS_FILE
+from grader.data import PAIRS, heldout_path, train_path
+from grader.errors import GraderError
+
+EXPORT_CALL = "grader.export("
+# The verification and the solution run side by side on the machine's cores; one BLAS
+# thread each keeps OpenBLAS from oversubscribing them (which slows training ~10x).
+ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+LEAK_MARKERS = ("mlp_hidden_checks", "mlp_reference", "heldout_", "hidden=True", "# SOLUTION",
+                "BEGIN SOLUTION", "END SOLUTION")
+
+
+@dataclass
+class Assigned:
+    """What ``otter assign`` produced in the scratch folder."""
+
+    student_dir: Path
+    student_notebook: Path
+    autograder_zip: Path
+    solution_notebook: Path
+
+
+def _file_sources(data_dir: Path) -> dict[str, Path]:
+    sources = {"train_mnist.npz": train_path(data_dir)}
+    for d1, d2 in PAIRS:
+        sources[f"heldout_{d1}_{d2}.npz"] = heldout_path(data_dir, d1, d2)
+    return sources
+
+
+@contextlib.contextmanager
+def stage(master: Master, data_dir: Path):
+    """Yield a scratch folder holding the master notebook and every file its config lists."""
+    with tempfile.TemporaryDirectory(prefix="mlp-course-build-") as tmp:
+        work = Path(tmp)
+        shutil.copy(master.path, work / master.path.name)
+        sources = _file_sources(data_dir)
+        listed = list(master.config.get("files") or []) + list(master.config.get("autograder_files") or [])
+        for name in listed:
+            if name == "mlp_reference.npz":
+                write_reference_values(work / name)
+            elif name == "mlp_hidden_checks.py":
+                shutil.copy(HIDDEN_CHECKS_FILE, work / name)
+            elif name in sources:
+                if not sources[name].is_file():
+                    raise GraderError(f"{sources[name]}: missing data file; run "
+                                      f"'mlp-course data -o {data_dir}' first.")
+                shutil.copy(sources[name], work / name)
+            else:
+                raise GraderError(f"{master.path.name} (cell 1): the config lists '{name}', which "
+                                  "the build does not know how to provide; remove it or add it to "
+                                  "grader/build/steps.py.")
+        yield work
+
+
+def assign(work: Path, master: Master) -> Assigned:
+    """Run ``otter assign`` in ``work`` (tests are run by ``verify_solution``)."""
+    cmd = [sys.executable, "-m", "otter", "assign", "--no-run-tests", master.path.name, "out"]
+    proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [l.strip() for l in (proc.stdout + proc.stderr).splitlines() if l.strip()]
+        raise GraderError(f"{master.path.name}: otter assign failed: "
+                          f"{lines[-1] if lines else '(no output)'}")
+    name = master.config["name"]
+    out = work / "out"
+    zips = sorted((out / "autograder").glob(f"{name}-autograder_*.zip"))
+    return Assigned(out / "student", out / "student" / master.path.name, zips[-1],
+                    out / "autograder" / master.path.name)
+
+
+def start_verification(assigned: Assigned) -> subprocess.Popen:
+    """Start grading the solution notebook with the new autograder (``otter run``)."""
+    out = assigned.autograder_zip.parent.parent / "verify"
+    out.mkdir()
+    cmd = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(assigned.autograder_zip),
+           "-o", str(out), str(assigned.solution_notebook)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **ONE_BLAS_THREAD})
+
+
+def finish_verification(proc: subprocess.Popen, master: Master) -> dict:
+    """Wait for ``start_verification``; raise GraderError unless every automatic point is earned.
+
+    Returns the points earned per question."""
+    output, _ = proc.communicate()
+    results_file = Path(proc.args[proc.args.index("-o") + 1]) / "results.json"
+    if proc.returncode != 0 or not results_file.is_file():
+        lines = [l.strip() for l in output.splitlines() if l.strip()]
+        raise GraderError(f"{master.path.name}: otter could not grade the solution notebook: "
+                          f"{lines[-1] if lines else '(no output)'}")
+    results = json.loads(results_file.read_text())
+    failed, earned = [], {}
+    for test in results.get("tests", []):
+        earned[test["name"]] = float(test.get("score", 0))
+        if float(test.get("score", 0)) < float(test.get("max_score", 0)):
+            lines = [l.strip() for l in str(test.get("output", "")).splitlines() if l.strip()]
+            failed.append(f"{test['name']} ({test.get('score')}/{test.get('max_score')}: "
+                          f"{' | '.join(lines[-3:])[-300:]})")
+    if failed:
+        raise GraderError(f"{master.path.name}: the solution fails {'; '.join(failed)}; fix the "
+                          "solution or the test in the master notebook.")
+    return earned
+
+
+def check_student(notebook: Path) -> None:
+    """Raise GraderError if the student notebook leaks a solution, hidden test or reference."""
+    text = notebook.read_text(encoding="utf-8")
+    leaks = [m for m in LEAK_MARKERS if m in text]
+    if leaks:
+        raise GraderError(f"{notebook.name}: the student notebook contains {', '.join(leaks)}; "
+                          "check the SOLUTION/TESTS blocks of the master notebook.")
+
+
+@contextlib.contextmanager
+def _environment(values: dict):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def execute(notebook: Path, timeout: int = 1200) -> nbformat.NotebookNode:
+    """Run the solution notebook (without its export cell) in its own folder; return it."""
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells = [c for c in nb.cells if EXPORT_CALL not in c.source]
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    try:
+        with _environment(ONE_BLAS_THREAD):  # the kernel inherits it
+            client.execute()
+    except Exception as exc:
+        raise GraderError(f"{notebook.name}: the solution notebook failed to run: "
+                          f"{str(exc).strip().splitlines()[-1]}") from None
+    return nb
+
+
+def publish(assigned: Assigned, solution, out: Path, name: str) -> Path:
+    """Write dist/student, dist/autograder and dist/solution in one atomic move."""
+    with atomic_dir(out) as tmp:
+        (tmp / "student").mkdir()
+        shutil.copy(assigned.student_notebook, tmp / "student" / f"{name}.ipynb")
+        shutil.copy(assigned.student_dir / "train_mnist.npz", tmp / "student" / "train_mnist.npz")
+        (tmp / "autograder").mkdir()
+        shutil.copy(assigned.autograder_zip, tmp / "autograder" / f"{name}-autograder.zip")
+        (tmp / "solution").mkdir()
+        if solution is not None:
+            nbformat.write(solution, tmp / "solution" / f"{name}.ipynb")
+        else:
+            shutil.copy(assigned.solution_notebook, tmp / "solution" / f"{name}.ipynb")
+    return out

@@ -1,0 +1,104 @@
+"""Does the build give students exactly what they need, and the grader everything it needs?"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+
+import nbformat
+import pytest
+
+from grader.build.steps import check_student
+from grader.errors import GraderError
+
+from pathlib import Path
+
+MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
+pytestmark = pytest.mark.slow
+
+
+def _solution_lines() -> set[str]:
+    """Code lines that only the solution has: marked '# SOLUTION' or inside SOLUTION NO PROMPT."""
+    lines, inside = set(), False
+    for cell in nbformat.read(MASTER, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if text.startswith("# BEGIN SOLUTION"):
+                inside = True
+            elif text.startswith("# END SOLUTION"):
+                inside = False
+            elif (inside or text.endswith("# SOLUTION")) and len(text) > 12:
+                lines.add(text.replace("# SOLUTION", "").strip())
+    return lines
+
+
+def test_does_the_student_folder_hold_only_the_notebook_and_the_data(built):
+    assert sorted(p.name for p in built.student_notebook.parent.iterdir()) == ["mlp_mnist.ipynb", "train_mnist.npz"]
+
+
+def test_does_the_student_notebook_hide_every_solution_line(built):
+    text = built.student_notebook.read_text(encoding="utf-8")
+    leaked = [line for line in _solution_lines() if line in text]
+    assert len(_solution_lines()) > 40
+    assert leaked == []
+
+
+def test_does_the_student_notebook_carry_public_tests_only(built):
+    nb = nbformat.read(built.student_notebook, as_version=4)
+    tests = nb.metadata["otter"]["tests"]
+    assert set(tests) >= {"q1", "q2", "q3", "q5", "q7", "q8", "q9", "q10"}
+    bodies = json.dumps(tests)
+    assert "hidden=True" not in bodies and "hidden=False" in bodies
+    for secret in ("mlp_hidden_checks", "mlp_reference", "heldout_", "check_gradient"):
+        assert secret not in built.student_notebook.read_text(encoding="utf-8")
+
+
+def test_does_each_question_end_with_its_check_and_the_notebook_with_the_export(built):
+    from grader.export.student_cell import EXPORT_CELL_SOURCE
+
+    nb = nbformat.read(built.student_notebook, as_version=4)
+    checks = re.findall(r'grader\.check\("(\w+)"\)', "".join(c.source for c in nb.cells))
+    assert checks == ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q7_bias", "q8", "q9", "q10", "q11", "q12"]
+    assert nb.cells[-1].source == EXPORT_CELL_SOURCE
+
+
+def test_does_the_autograder_zip_carry_heldout_sets_reference_values_and_checks(built):
+    with zipfile.ZipFile(built.autograder_zip) as z:
+        names = set(z.namelist())
+    for needed in ("files/heldout_1_5.npz", "files/heldout_7_9.npz", "files/mlp_reference.npz",
+                   "files/mlp_hidden_checks.py", "files/train_mnist.npz", "otter_config.json",
+                   "run_autograder", "requirements.txt"):
+        assert needed in names, f"{needed} missing from {sorted(names)}"
+    assert any(n.startswith("tests/q8") for n in names)
+
+
+def test_is_the_solution_notebook_executed_with_its_plots(built):
+    nb = nbformat.read(built.solution_notebook, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 3  # Q1 and the two Q9 runs
+
+
+def test_does_the_leak_check_catch_a_hidden_check_in_the_student_notebook(tmp_path):
+    leaky = tmp_path / "student.ipynb"
+    leaky.write_text('{"cells": [{"source": "from mlp_hidden_checks import check_gradient"}]}')
+    with pytest.raises(GraderError, match="mlp_hidden_checks"):
+        check_student(leaky)
+
+
+def test_does_a_solution_that_loses_points_stop_the_build_naming_the_question(data_dir, tmp_path):
+    import grader.build
+
+    nb = nbformat.read(MASTER, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "keep = (y == d1) | (y == d2)" in c.source)
+    cell.source = cell.source.replace("keep = (y == d1) | (y == d2)", "keep = (y == d1)")
+    broken = tmp_path / "mlp_mnist.ipynb"
+    nbformat.write(nb, broken)
+    out = tmp_path / "dist"
+    with pytest.raises(GraderError, match=r"the solution fails q2 \(0(\.0)?/6"):
+        grader.build.main(master=broken, data_dir=data_dir, out=out, log=lambda *a: None,
+                          execute_solution=False)
+    assert not out.exists()

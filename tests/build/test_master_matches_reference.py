@@ -1,0 +1,117 @@
+"""Is the master notebook's solution the same answer key as the ``solutions`` module?
+
+The notebook's definitions are executed on their own (no data, no training) and
+compared with the reference: through the hidden checks (which use reference values made
+from ``solutions``), and directly for ``train_NNet`` and the Q11/Q12 hyperparameters.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import matplotlib
+import nbformat
+import numpy as np
+import pytest
+
+import solutions
+from grader.build.reference_values import write_reference_values
+from grader.checks import HIDDEN_CHECKS_FILE
+
+matplotlib.use("Agg")
+MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
+
+
+def _code_cells():
+    return [c.source for c in nbformat.read(MASTER, as_version=4).cells
+            if c.cell_type == "code" and "BEGIN TEST CONFIG" not in c.source]
+
+
+@pytest.fixture(scope="module")
+def notebook():
+    """Namespace holding every function and class the master notebook defines."""
+    import matplotlib.pyplot as plt
+
+    ns = {"np": np, "plt": plt}
+    for source in _code_cells():
+        tree = ast.parse(source)
+        defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+        exec(compile(ast.Module(body=defs, type_ignores=[]), "<master>", "exec"), ns)
+    return ns
+
+
+@pytest.fixture(scope="module")
+def hidden_checks(tmp_path_factory):
+    import importlib.util
+
+    folder = tmp_path_factory.mktemp("reference")
+    write_reference_values(folder / "mlp_reference.npz")
+    spec = importlib.util.spec_from_file_location("mlp_hidden_checks_copy", HIDDEN_CHECKS_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    module.reference()  # load now, while the file is in the working directory
+    os.chdir(cwd)
+    return module
+
+
+def test_do_the_notebooks_functions_pass_every_hidden_check(notebook, hidden_checks):
+    ns = notebook
+    hidden_checks.check_extract_digits(ns["extract_digits"])
+    hidden_checks.check_vectorize_images(ns["vectorize_images"])
+    hidden_checks.check_activations(ns["sigmoid"], ns["deriv_sigmoid"], ns["ReLu"], ns["deriv_ReLu"])
+    hidden_checks.check_feedforward(ns["feedforward"], ns["NNet"])
+    hidden_checks.check_backpropagation(ns["feedforward"], ns["backpropagation"], ns["NNet"])
+    hidden_checks.check_gradient(ns["feedforward"], ns["backpropagation"], ns["NNet"])
+    hidden_checks.check_predict(ns["predict"], ns["NNet"])
+    hidden_checks.check_random_images(ns["display_random_images"])
+    hidden_checks.check_training_plots(ns["train_NNet"])
+
+
+def test_do_the_hidden_checks_reject_a_wrong_backpropagation(notebook, hidden_checks):
+    def lazy_backprop(model, X, Y, eta=0.01):
+        return model  # never updates: must fail both the reference and the gradient check
+    with pytest.raises(AssertionError, match="backpropagation"):
+        hidden_checks.check_backpropagation(notebook["feedforward"], lazy_backprop, notebook["NNet"])
+    with pytest.raises(AssertionError, match=r"W\[\d\]"):
+        hidden_checks.check_gradient(notebook["feedforward"], lazy_backprop, notebook["NNet"])
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"hidden_layers": [7, 5], "init_scale": 0.1, "warmup_epochs": 1, "eta_decay": True},
+])
+def test_does_the_notebooks_train_NNet_match_the_reference_step_for_step(notebook, options):
+    rng = np.random.default_rng(3)
+    X = rng.random((12, 50))
+    Y = (X[:1] > 0.5).astype(float)
+    args = dict(epochs=3, batch_size=16, eta=0.05, seed=11, plot=False, **options)
+    if "hidden_layers" not in options:
+        args["hidden_layers"] = [6]
+    mine = notebook["train_NNet"](X, Y, **args)
+    ref = solutions.train_NNet(X, Y, **args)
+    assert len(mine.W) == len(ref.W)
+    for a, b in zip(mine.W, ref.W):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(mine.cost_history, ref.cost_history, rtol=1e-10)
+
+
+def _training_calls():
+    calls = {}
+    for source in _code_cells():
+        for node in ast.walk(ast.parse(source)):
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                    and getattr(node.value.func, "id", "") == "train_NNet"):
+                name = node.targets[0].id
+                calls[name] = {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
+    return calls
+
+
+@pytest.mark.parametrize("model, key", [("model_1_5", "1_5"), ("model_7_9", "7_9")])
+def test_are_the_notebooks_models_trained_with_the_reference_hyperparameters(model, key):
+    call = _training_calls()[model]
+    call.pop("seed", None)
+    assert call == solutions.HYPERPARAMS[key]
