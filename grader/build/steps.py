@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import numpy as np
 from nbclient import NotebookClient
 
 from grader.atomic import atomic_dir
@@ -98,10 +99,21 @@ def start_verification(assigned: Assigned) -> subprocess.Popen:
                             env={**os.environ, **ONE_BLAS_THREAD})
 
 
-def finish_verification(proc: subprocess.Popen, master: Master) -> dict:
+def dataset_of(data_dir: Path) -> str:
+    """Which data set ``mlp-course data`` wrote into ``data_dir`` ("mnist" or "digits")."""
+    if not train_path(data_dir).is_file():
+        raise GraderError(f"{train_path(data_dir)}: missing data file; run "
+                          f"'mlp-course data -o {data_dir}' first (or pass --data DIR).")
+    with np.load(train_path(data_dir)) as data:
+        return str(data["dataset"]) if "dataset" in data.files else "mnist"
+
+
+def finish_verification(proc: subprocess.Popen, master: Master, *, strict: bool = True,
+                        log=print) -> dict:
     """Wait for ``start_verification``; raise GraderError unless every automatic point is earned.
 
-    Returns the points earned per question."""
+    With ``strict=False`` (stand-in data, whose accuracy the thresholds were not set for)
+    the lost points are only reported. Returns the points earned per question."""
     output, _ = proc.communicate()
     results_file = Path(proc.args[proc.args.index("-o") + 1]) / "results.json"
     if proc.returncode != 0 or not results_file.is_file():
@@ -116,9 +128,12 @@ def finish_verification(proc: subprocess.Popen, master: Master) -> dict:
             lines = [l.strip() for l in str(test.get("output", "")).splitlines() if l.strip()]
             failed.append(f"{test['name']} ({test.get('score')}/{test.get('max_score')}: "
                           f"{' | '.join(lines[-3:])[-300:]})")
-    if failed:
+    if failed and strict:
         raise GraderError(f"{master.path.name}: the solution fails {'; '.join(failed)}; fix the "
                           "solution or the test in the master notebook.")
+    if failed:
+        log(f"NOTICE: on this stand-in data the solution loses points ({'; '.join(failed)}); the "
+            "thresholds are set for MNIST, so the build goes on. Use MNIST for a real course.")
     return earned
 
 

@@ -102,3 +102,24 @@ def test_does_a_solution_that_loses_points_stop_the_build_naming_the_question(da
         grader.build.main(master=broken, data_dir=data_dir, out=out, log=lambda *a: None,
                           execute_solution=False)
     assert not out.exists()
+
+
+def test_does_a_build_on_the_digits_stand_in_go_on_with_a_notice(tmp_path):
+    import grader.build
+    import grader.data
+
+    grader.data.main(out=tmp_path / "data", dataset="digits", progress=False)
+    said = []
+    result = grader.build.main(master=MASTER, data_dir=tmp_path / "data", out=tmp_path / "dist",
+                               log=said.append, execute_solution=False)
+    assert result.autograder_zip.is_file()
+    assert any("stand-in data, not MNIST" in line for line in said)
+
+
+def test_is_a_missing_data_folder_reported_with_the_fix(tmp_path):
+    import grader.build
+
+    with pytest.raises(GraderError, match="run 'mlp-course data -o"):
+        grader.build.main(master=MASTER, data_dir=tmp_path / "nowhere", out=tmp_path / "dist",
+                          log=lambda *a: None)
+    assert not (tmp_path / "dist").exists()
