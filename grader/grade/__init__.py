@@ -5,8 +5,11 @@ The pipeline, one step per module (each step only needs the ones before it):
 1. discover  (:mod:`.discover`)  -- list ``*.ipynb`` / ``*.zip``, one id per file stem, duplicates resolved;
 2. skip      (:mod:`.state`)     -- drop ids graded before with the same file and autograder (unless ``force``);
 3. prepare   (:mod:`.execute`)   -- check the notebook, copy it alone into a fresh temporary folder;
-4. execute   (:mod:`.execute`)   -- ``otter run`` in a contained child (:mod:`.sandbox`, :mod:`.child`);
-5. score     (:mod:`.score`)     -- per-question points, status, student-safe failure messages;
+4. execute   (:mod:`.execute`)   -- safe engine (default, :mod:`.safe`): the notebook and the probes
+   only, in an isolated child (:mod:`.isolation`, :mod:`.probe_child`); or ``otter run`` in a
+   contained child (:mod:`.sandbox`, :mod:`.child`) with ``engine="otter"``;
+5. score     (:mod:`.score`, :mod:`.safe`) -- verdicts in the grader's process, per-question
+   points, status, student-safe failure messages (see ``SAFETY.md``);
 6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
 7. report    (:mod:`.report`)    -- class report once all are done.
 
@@ -24,11 +27,13 @@ from grader.errors import GraderError
 from grader.grade.autograder import load_autograder
 from grader.grade.discover import discover, sha256_of
 from grader.grade.execute import Limits
+from grader.grade.plan import supports_safe
 from grader.grade.record import pending_row, row_of, write_gradebook, write_outcome_files
 from grader.grade.report import write_report
 from grader.grade.runner import run_batch
 from grader.grade.state import entry_for, is_current, load_state, save_state
 
+ENGINES = ("auto", "safe", "otter")
 DEFAULTS = {"timeout": 900.0, "memory_mb": 4096, "output_mb": 5.0}
 
 
@@ -59,25 +64,36 @@ def _check_paths(submissions_dir: Path, out: Path, manual_scores) -> None:
         raise GraderError(f"manual scores file {manual_scores} does not exist")
 
 
+def _check_engine(engine: str, ag) -> None:
+    if engine not in ENGINES:
+        raise GraderError(f"--engine {engine}: unknown engine; use one of {', '.join(ENGINES)}")
+    if engine == "safe" and not supports_safe(ag.path):
+        raise GraderError(f"--engine safe: {ag.path} ships no files/mlp_hidden_checks.py and "
+                          "files/mlp_reference.npz; rebuild it with `mlp-course build` or use --engine otter")
+
+
 def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: float = DEFAULTS["timeout"],
          memory_mb: int = DEFAULTS["memory_mb"], output_mb: float = DEFAULTS["output_mb"],
-         force: bool = False, manual_scores=None, progress: bool = True) -> dict:
+         force: bool = False, manual_scores=None, progress: bool = True, engine: str = "auto") -> dict:
     """Grade every submission in ``submissions_dir`` into ``out``; returns the summary dict.
 
-    Raises ``GraderError`` for bad input, ``KeyboardInterrupt`` (after saving every
+    ``engine``: ``safe`` (student code only probes, verdicts here; see ``SAFETY.md``),
+    ``otter`` (``otter run`` in the child, for comparison) or ``auto`` (safe when the
+    autograder ships ``mlp_hidden_checks.py``). Raises ``GraderError`` for bad input, ``KeyboardInterrupt`` (after saving every
     finished row) when interrupted.
     """
     submissions_dir, out, ag_path = Path(submissions_dir), Path(out), Path(autograder)
     _check_paths(submissions_dir, out, manual_scores)
     merge = _manual_merger(manual_scores)
     ag = load_autograder(ag_path, sha256_of(ag_path) if ag_path.is_file() else "")
+    _check_engine(engine, ag)
     submissions = discover(submissions_dir)
     if not submissions:
         raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
                           "put one file per student there, named <id>.ipynb or <id>.zip")
     jobs = jobs or cpu_count()
     limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb,
-                    threads=max(1, cpu_count() // jobs))
+                    threads=max(1, cpu_count() // jobs), engine=engine)
     entries = load_state(out)
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from grader.grade import DEFAULTS, main
+from grader.grade import DEFAULTS, ENGINES, main
 
 HELP = """Grade every submission in SUBMISSIONS_DIR with an otter autograder, without Docker.
 
@@ -52,6 +52,10 @@ run the same command again to resume.
 @click.option("--force", is_flag=True, help="Regrade submissions even if unchanged since the last run.")
 @click.option("--manual-scores", type=click.Path(path_type=str), default=None,
               help="CSV of manual scores merged into gradebook.csv (grader.answers).")
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help="safe: student code only runs probes in a sandbox, verdicts are computed by the grader "
+                   "(grader/grade/SAFETY.md); otter: `otter run` in a limited child; auto: safe when the "
+                   "autograder ships mlp_hidden_checks.py.")
 def command(submissions_dir, **options):
     try:
         summary = main(submissions_dir, **options)

@@ -53,35 +53,60 @@ def kill_tagged(tag: str, pgid: int | None = None) -> None:
             os.killpg(pgid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    for _ in range(5):  # a process may fork while we scan: scan again until none is left
+        victims = _tagged(tag)
+        if not victims:
+            return
+        for proc in victims:
+            try:
+                proc.kill()
+            except (psutil.Error, OSError):
+                continue
+        psutil.wait_procs(victims, timeout=2)
+
+
+def _tagged(tag: str) -> list:
+    """Live processes whose environment carries ``tag``."""
+    found = []
     for proc in psutil.process_iter():
         try:
             if proc.environ().get(TAG_VARIABLE) == tag:
-                proc.kill()
+                found.append(proc)
         except (psutil.Error, OSError):
             continue
+    return found
 
 
 def run_contained(cmd: list[str], *, cwd: Path, env: dict, timeout: float,
-                  log_bytes: int, on_start=None) -> Finished:
+                  log_bytes: int, on_start=None, log_dir: Path | None = None, cleanup=None) -> Finished:
     """Run ``cmd`` in ``cwd`` under the rules above; never raises for the child's own failures.
 
-    ``on_start(kill)`` is called with a function that kills the child (used on Ctrl-C).
+    ``on_start(kill)`` is called with a function that kills the child (used on Ctrl-C);
+    logs go to ``log_dir`` (default ``cwd``); ``cleanup()`` runs after every kill
+    (the safe engine kills the sandbox's uid there).
     """
     tag = uuid.uuid4().hex
-    out_path, err_path = cwd / "child.stdout", cwd / "child.stderr"
+    log_dir = log_dir or cwd
+    out_path, err_path = log_dir / "child.stdout", log_dir / "child.stderr"
+
+    def kill():
+        kill_tagged(tag, proc.pid)
+        if cleanup is not None:
+            cleanup()
+
     start = time.perf_counter()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         proc = subprocess.Popen(cmd, cwd=cwd, env={**env, TAG_VARIABLE: tag}, stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=err, start_new_session=True)
     if on_start is not None:
-        on_start(lambda: kill_tagged(tag, proc.pid))
+        on_start(kill)
     timed_out = False
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
     finally:
-        kill_tagged(tag, proc.pid)
+        kill()
         proc.wait()
     return Finished(returncode=proc.returncode, timed_out=timed_out,
                     duration_s=time.perf_counter() - start,

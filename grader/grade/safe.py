@@ -1,0 +1,196 @@
+"""The safe engine: the student's code only PROBES; verdicts are computed here.
+
+Steps for one submission (ordering: the plan and the reference are read before any
+student code runs; verdicts only after the child and everything it started are gone):
+
+1. prepare  -- a fresh folder holding ONLY the notebook, ``train_mnist.npz``,
+   ``mlp_hidden_checks.py``, ``mlp_probe_inputs.npz`` (inputs + held-out images, no
+   labels, no reference outputs), ``calls.json`` and ``probe_child.py``;
+2. execute  -- :mod:`.probe_child` in :mod:`.isolation` (own uid, namespaces, rlimits),
+   wall-clock limited by :func:`.sandbox.run_contained`;
+3. load     -- ``probe_outputs.npz`` without pickle; anything odd is a failed probe;
+4. verdict  -- the zip's ``verdict_*`` functions with the reference values and labels;
+5. score    -- points per question from the zip's ``tests/qN.py`` (parsed, never run).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from grader.grade import isolation, plan as planning
+from grader.grade.probe_child import OUTPUT_LIMIT_EXIT
+from grader.grade.sandbox import run_contained
+from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected
+
+MAX_ENTRIES = 10_000_000  # largest probe output array accepted (elements)
+CHILD = Path(__file__).with_name("probe_child.py")
+
+
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """What every submission of one autograder shares (read once per batch)."""
+
+    checks: object
+    reference: dict
+    inputs_npz: bytes
+    train: bytes
+    plan: planning.Plan
+
+
+@functools.lru_cache(maxsize=4)
+def prepared(path: Path, sha256: str, questions: tuple) -> Prepared:
+    keep = Path(tempfile.mkdtemp(prefix="mlp-grade-checks-"))
+    with zipfile.ZipFile(path) as zf:
+        checks = planning.load_checks(zf, keep)
+        reference, inputs = planning.reference_and_inputs(zf, checks)
+        plan = planning.read_plan(zf, dict(questions), set(checks.CHECKS))
+        train = zf.read("files/train_mnist.npz") if "files/train_mnist.npz" in zf.namelist() else b""
+    buffer = tempfile.SpooledTemporaryFile()
+    np.savez(buffer, **inputs)
+    buffer.seek(0)
+    return Prepared(checks, reference, buffer.read(), train, plan)
+
+
+def unique_calls(plan: planning.Plan, checks) -> list:
+    """Distinct probe calls (tiers of one accuracy check share one run of ``predict``)."""
+    calls = []
+    for call in plan.calls:
+        key = [call.check, list(map(list, checks.probe_args(call.check, call.args)))]
+        if key not in calls:
+            calls.append(key)
+    return calls
+
+
+def prepare_folder(notebook: Path, work: Path, prep: Prepared, calls: list, uid) -> None:
+    shutil.copy(notebook, work / notebook.name)
+    shutil.copy(CHILD, work / CHILD.name)
+    shutil.copy(Path(prep.checks.__file__), work / "mlp_hidden_checks.py")
+    (work / "mlp_probe_inputs.npz").write_bytes(prep.inputs_npz)
+    if prep.train:
+        (work / "train_mnist.npz").write_bytes(prep.train)
+    (work / "calls.json").write_text(json.dumps(calls), encoding="utf-8")
+    (work / "tmp").mkdir()
+    if uid is not None:
+        for path in [work, *work.rglob("*")]:
+            os.chown(path, uid, uid)
+
+
+def load_outputs(work: Path, count: int) -> tuple[list[dict], dict]:
+    """Per probe call, its arrays (``{}`` when missing); errors by call index. Never raises."""
+    outputs = [{} for _ in range(count)]
+    try:
+        with np.load(work / "probe_outputs.npz", allow_pickle=False) as data:
+            for key in data.files:
+                index, _, name = key.partition("__")
+                arr = data[key]
+                if arr.dtype.kind in "biufU" and arr.size <= MAX_ENTRIES and index[1:].isdigit() \
+                        and int(index[1:]) < count:
+                    outputs[int(index[1:])][name] = arr
+    except Exception:  # noqa: BLE001 - a broken file is a failed probe, not a grader error
+        pass
+    try:
+        errors = json.loads((work / "probe_errors.json").read_text(encoding="utf-8")[:1_000_000])
+        errors = {str(k): str(v) for k, v in errors.items()} if isinstance(errors, dict) else {}
+    except (OSError, ValueError):
+        errors = {}
+    return outputs, errors
+
+
+def verdicts(prep: Prepared, calls: list, outputs: list[dict], errors: dict):
+    """``(points per question, failures)`` from the probe outputs; never raises."""
+    points, failures = {}, []
+    for call in prep.plan.calls:
+        index = calls.index([call.check, list(map(list, prep.checks.probe_args(call.check, call.args)))])
+        message = None
+        if str(index) in errors:
+            message = f"hidden test failed: {last_line(errors[str(index)])}"
+        else:
+            verdict = prep.checks.CHECKS[call.check][1]
+            consts = [value for _, value in prep.checks.verdict_args(call.check, call.args)]
+            try:
+                verdict(outputs[index], *consts, ref=prep.reference)
+            except AssertionError as exc:
+                message = str(exc) or "hidden test failed"
+            except Exception as exc:  # noqa: BLE001 - odd outputs fail the test
+                message = f"hidden test failed: the probe's results are unusable ({type(exc).__name__})"
+        points[call.question] = points.get(call.question, 0.0) + (call.points if message is None else 0.0)
+        if message is not None:
+            failures.append({"question": call.question, "test": call.test, "hidden": True, "message": message})
+    for question, test, _ in prep.plan.unsupported:
+        failures.append({"question": question, "test": test, "hidden": True,
+                         "message": "not graded: this hidden test is not a mlp_hidden_checks call, so the "
+                                    "safe engine cannot run it (instructor: see grader/grade/SAFETY.md)"})
+    return points, failures
+
+
+def _read_cells(work: Path) -> list[dict]:
+    try:
+        found = json.loads((work / "cells.json").read_text(encoding="utf-8")[:1_000_000])
+        return [{"cell": int(e["cell"]), "ename": str(e["ename"])[:100], "evalue": str(e["evalue"])[:500]}
+                for e in found][:100]
+    except (OSError, ValueError, TypeError, KeyError):
+        return []
+
+
+def execute(notebook: Path, work: Path, limits, uid, on_start):
+    argv = [sys.executable, CHILD.name, notebook.name, "--calls", "calls.json",
+            "--memory-mb", str(limits.memory_mb), "--cpu-s", str(int(limits.timeout_s) + 1),
+            "--output-bytes", str(limits.output_bytes)]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work / "tmp"),
+           "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / "tmp"), "JUPYTER_RUNTIME_DIR": str(work / "tmp"),
+           "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           **{v: str(limits.threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    logs = Path(tempfile.mkdtemp(prefix="mlp-grade-logs-"))
+    try:
+        return run_contained(isolation.wrap(argv, work, uid), cwd=work, env=env, timeout=limits.timeout_s,
+                             log_bytes=limits.output_bytes, on_start=on_start, log_dir=logs,
+                             cleanup=lambda: isolation.kill_uid(uid))
+    finally:
+        shutil.rmtree(logs, ignore_errors=True)
+
+
+def grade_safe(submission, autograder, limits, notebook: Path, on_start=None) -> Outcome:
+    """Grade the checked notebook ``notebook`` (a copy, already named as the student's init cell expects)."""
+    prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
+    calls = unique_calls(prep.plan, prep.checks)
+    uid = isolation.UIDS.take()
+    try:
+        with tempfile.TemporaryDirectory(prefix="mlp-sandbox-", ignore_cleanup_errors=True) as tmp:
+            work = Path(tmp)
+            os.chmod(work, 0o755)
+            prepare_folder(notebook, work, prep, calls, uid)
+            finished = execute(notebook, work, limits, uid, on_start)
+            outputs, errors = load_outputs(work, len(calls))
+            cells = _read_cells(work)
+    finally:
+        isolation.kill_uid(uid)
+        isolation.UIDS.give(uid)
+    return outcome_of(submission, autograder, limits, finished, (outputs, errors, cells), prep, calls)
+
+
+def outcome_of(submission, autograder, limits, finished, found, prep, calls) -> Outcome:
+    outputs, errors, cells = found
+    stopped = _limit_status(finished, limits)
+    if stopped is None and not any(outputs) and not errors:
+        stopped = _crash_status(finished, limits)
+        stopped = (stopped[0], "the notebook left no probe results (it stopped, or deleted them): "
+                   + stopped[1].partition(": ")[2])
+    outcome = rejected(submission, autograder, *(stopped or ("graded", "")))
+    if stopped is None:
+        points, outcome.failures = verdicts(prep, calls, outputs, errors)
+        outcome.points.update({q: round(p, 5) for q, p in points.items()})
+    outcome.duration_s, outcome.cell_errors = finished.duration_s, cells
+    if prep.plan.unsupported and stopped is None:
+        outcome.detail = "; ".join(x for x in (f"{len(prep.plan.unsupported)} hidden test(s) not gradable "
+                                               "safely (0 points)", outcome.detail) if x)
+    return outcome
