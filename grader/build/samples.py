@@ -94,6 +94,7 @@ def mutated(solution_notebook, mutant: Mutant):
     """Return the solution notebook (outputs cleared) with ``mutant``'s edits applied."""
     nb = nbformat.read(solution_notebook, as_version=4)
     for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # nbclient's timestamps
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return _apply(nb, mutant)
