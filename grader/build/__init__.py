@@ -42,6 +42,7 @@ class BuildResult:
     autograder_zip: Path
     solution_notebook: Path
     seconds: float
+    earned: dict  # points the solution earned per question, as graded by ``otter run``
 
 
 def main(*, master, data_dir, out="dist", log=print, execute_solution=True) -> BuildResult:
@@ -76,4 +77,4 @@ def main(*, master, data_dir, out="dist", log=print, execute_solution=True) -> B
     log(f"[6/6] wrote {dist}/ in {seconds:.0f} s")
     return BuildResult(dist, dist / "student" / f"{name}.ipynb",
                        dist / "autograder" / f"{name}-autograder.zip",
-                       dist / "solution" / f"{name}.ipynb", seconds)
+                       dist / "solution" / f"{name}.ipynb", seconds, earned)

@@ -40,7 +40,8 @@ def test_does_the_student_folder_hold_only_the_notebook_and_the_data(built):
 
 
 def test_does_the_student_notebook_hide_every_solution_line(built):
-    text = built.student_notebook.read_text(encoding="utf-8")
+    student = nbformat.read(built.student_notebook, as_version=4)
+    text = "\n".join(c.source for c in student.cells if c.cell_type == "code")
     leaked = [line for line in _solution_lines() if line in text]
     assert len(_solution_lines()) > 40
     assert leaked == []
@@ -60,7 +61,8 @@ def test_does_each_question_end_with_its_check_and_the_notebook_with_the_export(
     from grader.export.student_cell import EXPORT_CELL_SOURCE
 
     nb = nbformat.read(built.student_notebook, as_version=4)
-    checks = re.findall(r'grader\.check\("(\w+)"\)', "".join(c.source for c in nb.cells))
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    checks = re.findall(r'grader\.check\("(\w+)"\)', code)
     assert checks == ["q1", "q2", "q3", "q4", "q5", "q6", "q7", "q7_bias", "q8", "q9", "q10", "q11", "q12"]
     assert nb.cells[-1].source == EXPORT_CELL_SOURCE
 
@@ -70,9 +72,20 @@ def test_does_the_autograder_zip_carry_heldout_sets_reference_values_and_checks(
         names = set(z.namelist())
     for needed in ("files/heldout_1_5.npz", "files/heldout_7_9.npz", "files/mlp_reference.npz",
                    "files/mlp_hidden_checks.py", "files/train_mnist.npz", "otter_config.json",
-                   "run_autograder", "requirements.txt"):
+                   "run_autograder", "environment.yml"):
         assert needed in names, f"{needed} missing from {sorted(names)}"
+    with zipfile.ZipFile(built.autograder_zip) as z:
+        environment = z.read("environment.yml").decode()
+    assert all(pkg in environment for pkg in ("numpy", "matplotlib", "scikit-learn"))
     assert any(n.startswith("tests/q8") for n in names)
+
+
+def test_does_the_solution_earn_every_automatic_point_through_otter_run(built):
+    from grader.build.master import read_master
+
+    expected = {q.name: q.points for q in read_master(MASTER).questions if not q.manual}
+    assert {q: built.earned[q] for q in expected} == expected
+    assert sum(expected.values()) == 90
 
 
 def test_is_the_solution_notebook_executed_with_its_plots(built):
