@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -26,10 +27,11 @@ class Autograder:
 
 
 def _question_points(zf: zipfile.ZipFile) -> dict[str, float]:
-    """Points per question from ``tests/*.py`` (otter grades them in sorted file order)."""
+    """Points per question from ``tests/*.py``, in natural order (q2 before q10)."""
     from otter.test_files import create_test_file
 
-    names = sorted(n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py"))
+    names = sorted((n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py")),
+                   key=lambda n: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", n)])
     points = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
