@@ -28,6 +28,7 @@ def _figure(plot, path: Path, title: str) -> None:
     fig, ax = plt.subplots(figsize=(6, 3.5))
     plot(ax)
     ax.set_title(title)
+    ax.tick_params(axis="x", labelrotation=45)
     _save(fig, path)
     plt.close(fig)
 
@@ -52,7 +53,7 @@ def write_report(out: Path, entries: list[dict], autograder: Autograder) -> Path
     """Write plots and ``report.html`` from state entries (``row`` + ``failures``); returns the HTML path."""
     rows = [e["row"] for e in entries]
     graded = [r for r in rows if r["status"] == "graded"]
-    questions = list(autograder.questions)
+    questions = [q for q, points in autograder.questions.items() if points > 0]  # not manual ones
     full = [sum(float(r[q]) >= autograder.questions[q] for r in graded) / max(len(graded), 1)
             for q in questions]
     common = most_common_failures(entries, autograder)
