@@ -13,7 +13,6 @@ one of them is complete, so a failure leaves the previous outputs untouched.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import numpy as np
@@ -50,13 +49,6 @@ def planned_files(arrays: dict[str, np.ndarray], out_dir) -> dict[Path, dict[str
     return files
 
 
-def make_readable(path: Path) -> None:
-    """Give ``path`` the usual mode for a new file (temporaries start as owner-only)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-
-
 def write_outputs(arrays: dict[str, np.ndarray], dataset: str, out_dir, *,
                   compress: bool = True) -> dict[Path, int]:
     """Write every output file all-or-nothing; return ``{path: number of images}``.
@@ -72,7 +64,6 @@ def write_outputs(arrays: dict[str, np.ndarray], dataset: str, out_dir, *,
                 tmp = stack.enter_context(atomic_path(path))
                 with open(tmp, "wb") as handle:  # a handle: np.savez would rename a bare path
                     save(handle, dataset=np.array(dataset), **content)
-                make_readable(tmp)
     except BaseException:
         for folder in new_dirs:  # children first; only folders this call created, if empty
             with contextlib.suppress(OSError):

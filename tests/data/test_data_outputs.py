@@ -28,6 +28,12 @@ def test_does_the_student_file_hold_mnist_train_in_original_order(prepared, mnis
         assert str(data["dataset"]) == "mnist"
 
 
+def test_are_the_outputs_readable_by_others_like_any_new_file(prepared):
+    out, _ = prepared
+    for path in [train_path(out)] + [heldout_path(out, *pair) for pair in PAIRS]:
+        assert path.stat().st_mode & 0o044 == 0o044, f"{path} is not group/other readable"
+
+
 @pytest.mark.parametrize("pair, counts", [((1, 5), (1135, 892)), ((7, 9), (1028, 1009))])
 def test_do_the_heldout_files_hold_exactly_the_test_images_of_their_pair(prepared, mnist_arrays, pair, counts):
     out, _ = prepared
