@@ -75,7 +75,7 @@ def stage(master: Master, data_dir: Path):
 
 
 def assign(work: Path, master: Master) -> Assigned:
-    """Run ``otter assign`` in ``work`` (tests are run by ``verify_solution``)."""
+    """Run ``otter assign`` in ``work`` (the tests run in ``start_verification``)."""
     cmd = [sys.executable, "-m", "otter", "assign", "--no-run-tests", master.path.name, "out"]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -146,20 +146,6 @@ def check_student(notebook: Path) -> None:
                           "check the SOLUTION/TESTS blocks of the master notebook.")
 
 
-@contextlib.contextmanager
-def _environment(values: dict):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 def execute(notebook: Path, timeout: int = 1200) -> nbformat.NotebookNode:
     """Run the solution notebook (without its export cell) in its own folder; return it."""
     nb = nbformat.read(notebook, as_version=4)
@@ -167,8 +153,7 @@ def execute(notebook: Path, timeout: int = 1200) -> nbformat.NotebookNode:
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(notebook.parent)}})
     try:
-        with _environment(ONE_BLAS_THREAD):  # the kernel inherits it
-            client.execute()
+        client.execute(env={**os.environ, **ONE_BLAS_THREAD})  # the kernel's environment
     except Exception as exc:
         raise GraderError(f"{notebook.name}: the solution notebook failed to run: "
                           f"{str(exc).strip().splitlines()[-1]}") from None
