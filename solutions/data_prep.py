@@ -54,3 +54,28 @@ def prepare_pair(train_X, train_y, d1, d2):
     X_pair, y_pair = extract_digits(train_X, train_y, d1, d2)
     Y = np.where(y_pair == d1, 0.0, 1.0).reshape(1, -1)
     return vectorize_images(X_pair), Y
+
+
+
+def add_shifted_copies(X, Y):
+    """The training set plus every image moved by one pixel up, down, left and right.
+
+    X (784, N) image columns, Y (k, N) targets -> X (784, 5N), Y (k, 5N): the N
+    originals first, then one block of N copies per move (up, down, left, right),
+    each with the targets of its original. Pixels entering at the border are 0.
+    A digit written a pixel off-centre is still the same digit, so the copies
+    teach the network to ignore such small offsets.
+
+    The result keeps each column contiguous in memory (like ``vectorize_images``),
+    which makes cutting mini-batches of random columns fast.
+    """
+    X = np.asarray(X)
+    n = X.shape[1]
+    images = X.T.reshape(n, 28, 28)
+    out = np.zeros((5 * n, 28, 28), dtype=X.dtype)
+    out[:n] = images
+    out[n:2 * n, :-1] = images[:, 1:]  # up: row r takes row r + 1
+    out[2 * n:3 * n, 1:] = images[:, :-1]  # down
+    out[3 * n:4 * n, :, :-1] = images[:, :, 1:]  # left: column c takes column c + 1
+    out[4 * n:, :, 1:] = images[:, :, :-1]  # right
+    return out.reshape(5 * n, 784).T, np.tile(np.asarray(Y), (1, 5))

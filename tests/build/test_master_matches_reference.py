@@ -100,18 +100,30 @@ def test_does_the_notebooks_train_NNet_match_the_reference_step_for_step(noteboo
 
 
 def _training_calls():
+    """{model name: (positional arguments as source text, keyword arguments)} of each
+    ``name = train_NNet(...)`` in the notebook."""
     calls = {}
     for source in _code_cells():
         for node in ast.walk(ast.parse(source)):
             if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                     and getattr(node.value.func, "id", "") == "train_NNet"):
                 name = node.targets[0].id
-                calls[name] = {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
+                calls[name] = ([ast.unparse(a) for a in node.value.args],
+                               {k.arg: ast.literal_eval(k.value) for k in node.value.keywords})
     return calls
 
 
 @pytest.mark.parametrize("model, key", [("model_1_5", "1_5"), ("model_7_9", "7_9")])
-def test_are_the_notebooks_models_trained_with_the_reference_hyperparameters(model, key):
-    call = _training_calls()[model]
-    call.pop("seed", None)
-    assert call == solutions.HYPERPARAMS[key]
+def test_are_the_notebooks_models_trained_like_the_reference(model, key):
+    args, keywords = _training_calls()[model]
+    keywords.pop("seed", None)
+    assert keywords == solutions.HYPERPARAMS[key]
+    # solutions.models trains on add_shifted_copies of the pair's training data
+    assert args == [f"*add_shifted_copies(train_X_{key}, train_y_{key}.reshape(1, -1))"]
+
+
+def test_does_the_notebooks_add_shifted_copies_match_the_reference(notebook):
+    rng = np.random.default_rng(5)
+    X, Y = rng.random((784, 7)), rng.integers(0, 2, (1, 7)).astype(float)
+    for mine, ref in zip(notebook["add_shifted_copies"](X, Y), solutions.add_shifted_copies(X, Y)):
+        np.testing.assert_array_equal(mine, ref)

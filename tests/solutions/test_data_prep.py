@@ -5,7 +5,8 @@ import warnings
 import numpy as np
 import pytest
 
-from solutions import display_random_images, extract_digits, prepare_pair, vectorize_images
+from solutions import (add_shifted_copies, display_random_images, extract_digits, prepare_pair,
+                       vectorize_images)
 
 
 def fake_images(n=40, seed=0):
@@ -47,6 +48,25 @@ def test_does_prepare_pair_map_d1_to_class_0_and_d2_to_class_1():
     Xp, Yp = prepare_pair(X, y, 3, 8)
     assert Xp.shape == (784, 8) and Yp.shape == (1, 8)
     np.testing.assert_array_equal(Yp[0], np.where(y[np.isin(y, [3, 8])] == 3, 0, 1))
+
+
+
+def test_does_add_shifted_copies_move_each_image_one_pixel_up_down_left_and_right():
+    X, y = fake_images(n=4)
+    V, Y = vectorize_images(X), np.arange(4.0).reshape(1, 4)
+    Xs, Ys = add_shifted_copies(V, Y)
+    assert Xs.shape == (784, 20) and Ys.shape == (1, 20) and Xs.dtype == V.dtype
+    np.testing.assert_array_equal(Ys[0], np.tile(np.arange(4.0), 5))
+    image = lambda j: Xs[:, j].reshape(28, 28)
+    original = V[:, 2].reshape(28, 28)
+    np.testing.assert_array_equal(image(2), original)
+    up, down, left, right = (image(4 * k + 2) for k in range(1, 5))
+    np.testing.assert_array_equal(up[:-1], original[1:])
+    np.testing.assert_array_equal(down[1:], original[:-1])
+    np.testing.assert_array_equal(left[:, :-1], original[:, 1:])
+    np.testing.assert_array_equal(right[:, 1:], original[:, :-1])
+    for edge in (up[-1], down[0], left[:, -1], right[:, 0]):  # the entering pixels are blank
+        np.testing.assert_array_equal(edge, 0.0)
 
 
 def shown(fig):

@@ -1,11 +1,11 @@
-"""Does the answer key's 1-vs-5 model do well on real held-out MNIST digits?"""
+"""Do the answer key's models reach the targets on real held-out MNIST digits?"""
 
 import os
 
 import numpy as np
 import pytest
 
-from solutions import HYPERPARAMS, extract_digits, model_1_5, predict
+from solutions import HYPERPARAMS, extract_digits, model_1_5, model_7_9, predict
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +23,16 @@ def test_do_both_pairs_have_every_hyperparameter_train_needs():
 
 
 @pytest.mark.slow
-def test_does_model_1_5_classify_held_out_ones_and_fives(mnist):
-    model = model_1_5(mnist["train_x"], mnist["train_y"], seed=0)
-    images, labels = extract_digits(mnist["test_x"], mnist["test_y"], 1, 5)
-    accuracy = np.mean(predict(model, images, 1, 5) == labels)
-    assert accuracy >= 0.995, f"held-out accuracy {accuracy:.4f}"
-    n_train = int(np.isin(mnist["train_y"], [1, 5]).sum())
-    params = HYPERPARAMS["1_5"]
-    assert len(model.cost_history) == params["epochs"] * -(-n_train // params["batch_size"])
+@pytest.mark.parametrize("build, pair, target", [
+    (model_1_5, (1, 5), 0.998),  # the issue's 99.90 %, less one image of margin for other BLAS builds
+    (model_7_9, (7, 9), 0.995),
+])
+def test_does_the_model_reach_its_held_out_target(mnist, build, pair, target):
+    model = build(mnist["train_x"], mnist["train_y"], seed=0)
+    images, labels = extract_digits(mnist["test_x"], mnist["test_y"], *pair)
+    accuracy = np.mean(predict(model, images, *pair) == labels)
+    assert accuracy >= target, f"{pair}: held-out accuracy {accuracy:.4f} < {target}"
+    n_train = int(np.isin(mnist["train_y"], pair).sum())
+    params = HYPERPARAMS[f"{pair[0]}_{pair[1]}"]
+    # trained on the images and their four shifted copies
+    assert len(model.cost_history) == params["epochs"] * -(-5 * n_train // params["batch_size"])
