@@ -17,12 +17,18 @@ _EXP_CAP = 700.0
 def sigmoid(Z):
     """Logistic function 1 / (1 + exp(-Z)) of an array of any shape.
 
-    Evaluated in a form that never overflows: with e = exp(-|Z|) in (0, 1],
-    sigmoid(Z) = 1 / (1 + e) where Z >= 0 and e / (1 + e) where Z < 0.
+    Evaluated in float64 in a form that never overflows: with e = exp(-|Z|) in
+    (0, 1], sigmoid(Z) = 1 / (1 + e) where Z >= 0 and e / (1 + e) where Z < 0.
+    A float input keeps its dtype (so float32 training stays float32); other
+    inputs give float64.
     """
-    Z = np.asarray(Z, dtype=float)
+    Z = np.asarray(Z)
+    dtype = Z.dtype if Z.dtype.kind == "f" else np.float64
+    Z = Z.astype(np.float64)
     e = np.exp(-np.minimum(np.abs(Z), _EXP_CAP))
-    return np.where(Z >= 0, 1.0, e) / (1.0 + e)
+    Y = np.where(Z >= 0, 1.0, e) / (1.0 + e)
+    with np.errstate(under="ignore"):  # below float32's range (1e-38) is 0, as it should be
+        return Y.astype(dtype, copy=False)
 
 
 def deriv_sigmoid(Y):

@@ -7,24 +7,26 @@ measured accuracy and training time.
 
 Why these values (one sentence each, for students):
   shifted copies: a 7 drawn one pixel to the left is still a 7; showing the
-    network such copies teaches it to ignore small offsets, which took 7 vs 9
-    from about 99.3 % to about 99.65 % held-out in our 5-seed runs (1 vs 5 from
-    about 99.9 % to 99.95 %), while changing the network alone never passed 99.4 %.
+    network such copies teaches it to ignore small offsets, which raised 7 vs 9
+    from 99.18 % (the students' starting point below) to 99.68 % mean held-out
+    over 5 seeds (1 vs 5: 99.89 % to 99.93 %); no setting without copies that we
+    tried averaged 99.5 % (bench/bench_search.py).
   hidden_layers [128, 64]: two moderate layers already separate two digit
     shapes; wider or deeper networks cost more per image and scored no better.
   batch_size 128: with five times more images, larger batches keep an epoch
     cheap (fewer, better-used matrix products) without hurting accuracy.
   eta 0.2 for 1 vs 5, 0.1 for 7 vs 9: the cost is summed (not averaged) over
-    the batch, so eta * batch_size sets the size of a step; 7 vs 9 needs the
-    finer steps (at 0.2 one seed in five fell below 99.5 %), 1 vs 5 gains from
-    the larger ones in the same number of epochs.
+    the batch, so eta * batch_size sets the size of a step; 7 vs 9 did a little
+    better with the finer steps (worst of 5 seeds 99.61 % against 99.56 % at
+    0.2), 1 vs 5 needs the larger ones to settle in 5 epochs.
   init_scale 0.1: NNet's uniform [-1, 1] weights make the 784-input sums so
     large that the output sigmoid saturates and learning stalls; shrinking
     them tenfold starts the network in its responsive range.
   warmup_epochs 1: the step grows from ~0 to eta during the first epoch, so
     no large early step can switch off every ReLU for good.
-  epochs 5: each epoch already shows every image five times (once per copy);
-    more epochs did not raise held-out accuracy.
+  epochs 5 for 1 vs 5, 6 for 7 vs 9: each epoch already shows every image five
+    times (once per copy); a sixth epoch made 7 vs 9 steadier (worst of seeds
+    0-9: 99.61 % instead of 99.46 %) and did not help 1 vs 5.
   eta_decay True: after the warm-up the step shrinks linearly to zero, so the
     final weights settle instead of bouncing around.
 """
@@ -47,7 +49,7 @@ _SHARED = {
 }
 
 # train_NNet options of each pair; the training data are add_shifted_copies(X, Y).
-HYPERPARAMS = {"1_5": dict(copy.deepcopy(_SHARED), eta=0.2), "7_9": copy.deepcopy(_SHARED)}
+HYPERPARAMS = {"1_5": dict(copy.deepcopy(_SHARED), eta=0.2), "7_9": dict(copy.deepcopy(_SHARED), epochs=6)}
 
 # Plain advice a student can follow in their own train_NNet: the same network,
 # a constant learning rate, and the initial weights multiplied by 0.1

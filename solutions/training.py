@@ -22,6 +22,10 @@ def train_NNet(X, Y, epochs=20, batch_size=1000, eta=0.01, hidden_layers=None,
     floats) and ``model.weight_change_history`` (one list of L norms per
     iteration) and, unless ``plot=False``, drawn at the end.
 
+    Training runs in float32 (X, Y and the weights are converted): half the
+    memory of float64 and about twice the speed of its matrix products, with
+    no loss of accuracy at this scale. The returned weights are float32.
+
     Options:
       hidden_layers: hidden sizes; None keeps the NNet default.
       seed: seeds numpy's global RNG (initial weights and shuffles) for a
@@ -39,11 +43,11 @@ def train_NNet(X, Y, epochs=20, batch_size=1000, eta=0.01, hidden_layers=None,
     """
     if seed is not None:
         np.random.seed(seed)
-    X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64).reshape(-1, X.shape[1])
+    X = np.asarray(X, dtype=np.float32)
+    Y = np.asarray(Y, dtype=np.float32).reshape(-1, X.shape[1])
     options = {} if hidden_layers is None else {"hidden_layers": hidden_layers}
     model = NNet(input_size=X.shape[0], output_size=Y.shape[0], batch_size=batch_size, **options)
-    model.W = [W * _initial_scale(W, init_scale) for W in model.W]
+    model.W = [(W * _initial_scale(W, init_scale)).astype(np.float32) for W in model.W]
 
     n_samples = X.shape[1]
     batches_per_epoch = -(-n_samples // batch_size)

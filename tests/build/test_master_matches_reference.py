@@ -94,6 +94,7 @@ def test_does_the_notebooks_train_NNet_match_the_reference_step_for_step(noteboo
     mine = notebook["train_NNet"](X, Y, **args)
     ref = solutions.train_NNet(X, Y, **args)
     assert len(mine.W) == len(ref.W)
+    assert [W.dtype for W in mine.W] == [np.float32] * len(mine.W)  # no silent float64 step
     for a, b in zip(mine.W, ref.W):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(mine.cost_history, ref.cost_history, rtol=1e-10)

@@ -26,6 +26,15 @@ def test_does_training_lower_the_cost_on_a_separable_problem():
     assert np.mean((outputs >= 0.5) == (Y == 1)) == 1.0
 
 
+def test_does_training_run_in_float32_from_start_to_end():
+    X, Y = separable(n=60)
+    model = train_NNet(X, Y, epochs=2, batch_size=16, eta=0.05, hidden_layers=[6, 4],
+                       seed=0, plot=False, init_scale=0.1)
+    assert [W.dtype for W in model.W] == [np.float32] * 3
+    assert all(np.isfinite(W).all() for W in model.W)
+    assert predict(model, np.zeros((3, 2, 2)), 1, 5).shape == (3,)  # float64 images still work
+
+
 def test_does_train_record_one_norm_per_layer_and_a_smaller_last_batch():
     X, Y = separable(n=50)
     model = train_NNet(X, Y, epochs=2, batch_size=20, eta=0.01, hidden_layers=[5, 3],
