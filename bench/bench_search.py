@@ -53,7 +53,6 @@ _DATA = {}
 
 def _fit(job):
     """Worker: (pair, shifted, options, seed) -> (test errors, test images, fit seconds)."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from threadpoolctl import threadpool_limits
 
     from grader.data import load_mnist
@@ -78,7 +77,7 @@ def main(*, pair, seeds, jobs):
     work = [(pair, shifted, options, seed) for shifted, options in SETTINGS for seed in seeds]
     with Pool(jobs) as pool:
         results = pool.map(_fit, work, chunksize=1)
-    lines = [f"| # | shifted copies | options | errors per seed | accuracy % mean | worst | fit s |",
+    lines = ["| # | shifted copies | options | errors per seed | accuracy % mean | worst | fit s |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for i, (shifted, options) in enumerate(SETTINGS):
         runs = results[i * len(seeds):(i + 1) * len(seeds)]

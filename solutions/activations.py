@@ -24,7 +24,7 @@ def sigmoid(Z):
     """
     Z = np.asarray(Z)
     dtype = Z.dtype if Z.dtype.kind == "f" else np.float64
-    Z = Z.astype(np.float64)
+    Z = np.asarray(Z, dtype=np.float64)  # no copy if Z is float64 already
     e = np.exp(-np.minimum(np.abs(Z), _EXP_CAP))
     Y = np.where(Z >= 0, 1.0, e) / (1.0 + e)
     with np.errstate(under="ignore"):  # below float32's range (1e-38) is 0, as it should be
