@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
+
 from .data_prep import add_shifted_copies, prepare_pair
 from .training import train_NNet
 
@@ -67,7 +69,9 @@ GUIDANCE = {
 def train_reference(key, X, Y, seed=0, plot=False):
     """The answer key's recipe for pair ``key`` ("1_5" or "7_9") on its training
     columns X (784, N) and classes Y (1, N): ``train_NNet`` with ``HYPERPARAMS[key]``
-    on ``add_shifted_copies(X, Y)``."""
+    on ``add_shifted_copies(X, Y)``. The copies are made in float32, the type
+    ``train_NNet`` trains in, so no float64 array five times the data is built."""
+    X = np.asarray(X, dtype=np.float32)
     return train_NNet(*add_shifted_copies(X, Y), seed=seed, plot=plot, **HYPERPARAMS[key])
 
 
