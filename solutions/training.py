@@ -12,7 +12,8 @@ from .network import NNet, backpropagation, feedforward
 
 
 def train_NNet(X, Y, epochs=20, batch_size=1000, eta=0.01, hidden_layers=None,
-               seed=None, plot=True, *, init_scale=1.0, eta_decay=False, warmup_epochs=0):
+               seed=None, plot=True, *, init_scale=1.0, eta_decay=False, warmup_epochs=0,
+               dtype=np.float32, init_jitter=0.0, max_step=None):
     """Train an ``NNet`` on X (D, N) with targets Y (1, N) in {0, 1}.
 
     Each epoch shuffles the columns, then runs feedforward + backpropagation on
@@ -22,9 +23,10 @@ def train_NNet(X, Y, epochs=20, batch_size=1000, eta=0.01, hidden_layers=None,
     floats) and ``model.weight_change_history`` (one list of L norms per
     iteration) and, unless ``plot=False``, drawn at the end.
 
-    Training runs in float32 (X, Y and the weights are converted): half the
-    memory of float64 and about twice the speed of its matrix products, with
-    no loss of accuracy at this scale. The returned weights are float32.
+    Training runs in ``dtype``, float32 by default (X, Y and the weights are
+    converted): half the memory of float64 and about twice the speed of its
+    matrix products, with no loss of accuracy at this scale. The returned
+    weights have that dtype.
 
     Options:
       hidden_layers: hidden sizes; None keeps the NNet default.
@@ -40,14 +42,27 @@ def train_NNet(X, Y, epochs=20, batch_size=1000, eta=0.01, hidden_layers=None,
       warmup_epochs: the learning rate rises linearly from about 0 to ``eta``
         over this many epochs, so that no large early step, taken while the
         weights are still random, can switch off every ReLU for good.
+      max_step: when a step changes the weights by more than this (the
+        Frobenius norm of all layers' changes together), the change is scaled
+        down to this length. A rare batch can ask for a step a hundred times the
+        usual one; taken whole, it can push every output into the flat end of the
+        sigmoid (or switch off every ReLU) for good, so the network stops
+        learning and predicts one class. None takes every step whole.
+      init_jitter: adds uniform noise in [-init_jitter, init_jitter] to every
+        initial weight, drawn from its own generator (seeded by ``seed``) so the
+        shuffles stay the same; 0 adds nothing. Used to check that a recipe is
+        stable: a tiny jitter must not change how training ends.
     """
     if seed is not None:
         np.random.seed(seed)
-    X = np.asarray(X, dtype=np.float32)
-    Y = np.asarray(Y, dtype=np.float32).reshape(-1, X.shape[1])
+    X = np.asarray(X, dtype=dtype)
+    Y = np.asarray(Y, dtype=dtype).reshape(-1, X.shape[1])
     options = {} if hidden_layers is None else {"hidden_layers": hidden_layers}
     model = NNet(input_size=X.shape[0], output_size=Y.shape[0], batch_size=batch_size, **options)
-    model.W = [(W * _initial_scale(W, init_scale)).astype(np.float32) for W in model.W]
+    jitter = np.random.default_rng(seed)
+    model.W = [(W * _initial_scale(W, init_scale)
+                + (jitter.uniform(-init_jitter, init_jitter, W.shape) if init_jitter else 0.0)).astype(dtype)
+               for W in model.W]
 
     n_samples = X.shape[1]
     batches_per_epoch = -(-n_samples // batch_size)
@@ -59,7 +74,7 @@ def train_NNet(X, Y, epochs=20, batch_size=1000, eta=0.01, hidden_layers=None,
         for start in range(0, n_samples, batch_size):
             cols = order[start:start + batch_size]
             rate = _learning_rate(eta, len(costs), n_iterations, warmup, eta_decay)
-            cost, change = _sgd_step(model, X[:, cols], Y[:, cols], rate)
+            cost, change = _sgd_step(model, X[:, cols], Y[:, cols], rate, max_step)
             costs.append(cost)
             changes.append(change)
 
@@ -84,13 +99,20 @@ def _learning_rate(eta, iteration, n_iterations, warmup, decay):
     return rate * (1 - iteration / n_iterations) if decay else rate
 
 
-def _sgd_step(model, X_batch, Y_batch, eta):
-    """One feedforward + backpropagation; returns (batch cost, [||dW_l||_F for each l])."""
+def _sgd_step(model, X_batch, Y_batch, eta, max_step=None):
+    """One feedforward + backpropagation, its change shortened to ``max_step`` if longer;
+    returns (batch cost, [||dW_l||_F for each l])."""
     before = model.W
     feedforward(model, X_batch)
     cost = 0.5 * float(np.sum((model.Y[-1] - Y_batch) ** 2))
     backpropagation(model, X_batch, Y_batch, eta)
-    return cost, [float(np.linalg.norm(new - old)) for new, old in zip(model.W, before)]
+    changes = [float(np.linalg.norm(new - old)) for new, old in zip(model.W, before)]
+    length = float(np.sqrt(np.sum(np.square(changes))))
+    if max_step is not None and length > max_step:
+        shrink = max_step / length
+        model.W = [old + (new - old) * np.asarray(shrink, dtype=new.dtype) for new, old in zip(model.W, before)]
+        changes = [c * shrink for c in changes]
+    return cost, changes
 
 
 def plot_training(costs, changes):

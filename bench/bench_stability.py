@@ -1,0 +1,171 @@
+"""Is the answer key's recipe stable? Train it under every perturbation we can name.
+
+A recipe is stable when none of these changes how training ends (meets the target or
+not, learned or collapsed): the seed (0-9), the BLAS thread count (1, 2), the OpenBLAS
+kernel family (``OPENBLAS_CORETYPE``: the ones this CPU can run), the training dtype
+(float32, float64) and a 1e-7 jitter of the initial weights. Rounding differs between
+each of these, so a chaotic recipe (one on the edge of divergence) lands on 99.9 % in
+one and 56 % in another; a stable one gives nearly the same accuracy everywhere.
+
+Each (kernel, threads) pair runs in its own process, since OpenBLAS reads both variables
+when numpy loads. Prints one Markdown table per pair (one row per condition: accuracy
+min/mean/max over the seeds, worst training accuracy, seeds below target) and the
+verdict, and writes every run as JSON to --out.
+
+Example:
+  MNIST_DIR=/path/to/mnist python bench/bench_stability.py                  # the whole matrix
+  MNIST_DIR=/path/to/mnist python bench/bench_stability.py --seeds 3 --kernels Haswell \\
+      --dtypes float32 --pairs 1_5                                          # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+TARGETS = {"1_5": 0.999, "7_9": 0.995}  # the answer key's held-out targets (bench/REFERENCE.md)
+TRAIN_FLOOR = 0.99  # no run may end with training accuracy below this
+KERNELS = ("Haswell", "Sandybridge", "Prescott")  # x86-64 families most CPUs run; see --kernels
+
+
+def parse(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--mnist-dir", default=os.environ.get("MNIST_DIR"),
+                   help="folder with the four MNIST IDX gzip files [default: $MNIST_DIR]")
+    p.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1 [default: 10]")
+    p.add_argument("--threads", default="1,2", help="BLAS thread counts [default: 1,2]")
+    p.add_argument("--kernels", default=",".join(KERNELS),
+                   help="OPENBLAS_CORETYPE values; 'default' lets OpenBLAS choose [default: %(default)s]")
+    p.add_argument("--dtypes", default="float32,float64", help="training dtypes [default: %(default)s]")
+    p.add_argument("--jitter", type=float, default=1e-7,
+                   help="initial-weight jitter, run once per seed and threads in float32 "
+                        "with the first kernel; 0 skips it [default: 1e-7]")
+    p.add_argument("--pairs", default="1_5,7_9", help="pairs [default: %(default)s]")
+    p.add_argument("--out", default="bench/results/stability.json", help="JSON of every run")
+    p.add_argument("--worker", help=argparse.SUPPRESS)  # JSON job list: run here, print JSON lines
+    args = p.parse_args(argv)
+    if not args.worker and not args.mnist_dir:
+        p.error("MNIST is needed: pass --mnist-dir DIR or set MNIST_DIR")
+    return args
+
+
+def worker(jobs: list[dict], mnist_dir: str) -> None:
+    """Train every job in this process (kernel and threads fixed by the environment)."""
+    from threadpoolctl import threadpool_info
+
+    from grader.data import load_mnist
+    from solutions import predict, prepare_pair
+    from solutions.models import train_reference
+
+    blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+    kernel = blas[0].get("architecture", "?") if blas else "?"
+    data = load_mnist(mnist_dir, verify=False)
+    for job in jobs:
+        d1, d2 = map(int, job["pair"].split("_"))
+        X, Y = prepare_pair(data["train_x"], data["train_y"], d1, d2)
+        test = np.isin(data["test_y"], (d1, d2))
+        start = time.perf_counter()
+        model = train_reference(job["pair"], X, Y, seed=job["seed"], dtype=np.dtype(job["dtype"]),
+                                init_jitter=job["jitter"])
+        fit_s = time.perf_counter() - start
+        train_digits = np.where(Y[0] == 0, d1, d2)
+        train_x = data["train_x"][np.isin(data["train_y"], (d1, d2))]
+        result = {**job, "kernel_used": kernel, "fit_s": round(fit_s, 2),
+                  "accuracy": float(np.mean(predict(model, data["test_x"][test], d1, d2)
+                                            == data["test_y"][test])),
+                  "train_accuracy": float(np.mean(predict(model, train_x, d1, d2) == train_digits))}
+        print(json.dumps(result), flush=True)
+
+
+def jobs_for(args, kernel: str, threads: int) -> list[dict]:
+    kernels, dtypes = args.kernels.split(","), args.dtypes.split(",")
+    jobs = [{"pair": pair, "seed": s, "dtype": dtype, "jitter": 0.0, "kernel": kernel, "threads": threads}
+            for pair in args.pairs.split(",") for dtype in dtypes for s in range(args.seeds)]
+    if args.jitter and kernel == kernels[0]:
+        jobs += [{"pair": pair, "seed": s, "dtype": "float32", "jitter": args.jitter, "kernel": kernel,
+                  "threads": threads} for pair in args.pairs.split(",") for s in range(args.seeds)]
+    return jobs
+
+
+def run_condition(args, kernel: str, threads: int) -> list[dict]:
+    """One process with OPENBLAS_CORETYPE=kernel and `threads` BLAS threads."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
+    env.pop("OPENBLAS_CORETYPE", None)
+    env.pop("OPENBLAS_L2_SIZE", None)
+    if kernel != "default":
+        env["OPENBLAS_CORETYPE"] = kernel
+    jobs = jobs_for(args, kernel, threads)
+    proc = subprocess.run([sys.executable, __file__, "--worker", json.dumps(jobs), "--mnist-dir",
+                           args.mnist_dir], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"bench_stability: kernel {kernel}, {threads} thread(s) failed: "
+                 f"{proc.stderr.strip().splitlines()[-1:]}")
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+def condition(run: dict) -> str:
+    jitter = f", jitter {run['jitter']:g}" if run["jitter"] else ""
+    return f"{run['kernel_used']} ({run['kernel']}), {run['threads']} thr, {run['dtype']}{jitter}"
+
+
+def table(runs: list[dict], pair: str) -> list[str]:
+    """Markdown rows for ``pair``: one per condition, then the worst case over all of them."""
+    target = TARGETS[pair]
+    lines = [f"### {pair.replace('_', ' vs ')} (target {target:.2%} held-out, training >= {TRAIN_FLOOR:.0%})", "",
+             "| condition | held-out % min | mean | max | worst training % | seeds below target | fit s mean |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    mine = [r for r in runs if r["pair"] == pair]
+    for name in dict.fromkeys(condition(r) for r in mine):
+        rows = [r for r in mine if condition(r) == name]
+        acc = [100 * r["accuracy"] for r in rows]
+        below = sorted(r["seed"] for r in rows if r["accuracy"] < target)
+        lines.append(f"| {name} | {min(acc):.2f} | {np.mean(acc):.2f} | {max(acc):.2f} | "
+                     f"{100 * min(r['train_accuracy'] for r in rows):.2f} | {below or 'none'} | "
+                     f"{np.mean([r['fit_s'] for r in rows]):.1f} |")
+    acc = [100 * r["accuracy"] for r in mine]
+    spread = max(max(a) - min(a) for a in _by_seed(mine).values())
+    lines += ["", f"All {len(mine)} runs: held-out {min(acc):.2f}-{max(acc):.2f} % (mean {np.mean(acc):.2f}); "
+              f"largest spread of one seed across conditions {spread:.2f} points; "
+              f"runs below target {sum(r['accuracy'] < target for r in mine)}; "
+              f"runs with training below {TRAIN_FLOOR:.0%}: {sum(r['train_accuracy'] < TRAIN_FLOOR for r in mine)}.", ""]
+    return lines
+
+
+def _by_seed(runs):
+    seeds = {}
+    for r in runs:
+        seeds.setdefault(r["seed"], []).append(100 * r["accuracy"])
+    return seeds
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    if args.worker:
+        worker(json.loads(args.worker), args.mnist_dir)
+        return 0
+    runs = []
+    for kernel in args.kernels.split(","):
+        for threads in map(int, args.threads.split(",")):
+            started = time.perf_counter()
+            runs += run_condition(args, kernel, threads)
+            print(f"# kernel {kernel}, {threads} thread(s): {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr, flush=True)
+    for pair in args.pairs.split(","):
+        print("\n".join(table(runs, pair)))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(runs, indent=1))
+    unstable = [r for r in runs if r["accuracy"] < TARGETS[r["pair"]] or r["train_accuracy"] < TRAIN_FLOOR]
+    print(f"{len(runs) - len(unstable)} of {len(runs)} runs meet their targets")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
