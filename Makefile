@@ -1,4 +1,5 @@
-# Two entry points: `make demo` (set up, prepare data, build, grade the samples) and
+# Two entry points: `make demo` (set up, prepare data, build, grade the samples, check their
+# grades) and
 # `make test` (set up, run the whole test suite). Both create .venv on first use.
 PYTHON ?= python3
 VENV   := .venv
@@ -30,7 +31,10 @@ grade: build
 	$(BIN)/mlp-course grade samples/submissions --autograder $(DIST)/autograder/mlp_mnist-autograder.zip -o $(DEMO)/graded
 	@echo; column -s, -t < $(DEMO)/graded/gradebook.csv | cut -c1-160
 
+# The demo checks its own result: every sample must lose exactly the points its bug costs
+# (grader/build/samples.py); any difference is listed and the demo fails.
 demo: grade
+	$(BIN)/python -m grader.build.samples --verify $(DEMO)/graded/gradebook.csv
 
 test: setup
 	$(BIN)/pytest -q -rs

@@ -112,8 +112,59 @@ def write_samples(solution_notebook, out_dir) -> list[Path]:
     return paths
 
 
+AUTOGRADED_STATUS = "graded"
+
+
+def differences(rows: dict[str, dict]) -> list[str]:
+    """What the graded samples did differently from what ``MUTANTS`` expect, one line each.
+
+    ``rows`` maps a gradebook id to its row (``csv.DictReader`` of ``gradebook.csv``, with
+    the ``POINTS POSSIBLE`` row); a sample is as expected when it was graded and lost
+    exactly the points of its ``loses``, no more, no fewer. Manual (0-point) questions
+    are not compared."""
+    possible = rows["POINTS POSSIBLE"]
+    questions = [q for q in possible if q.startswith("q") and float(possible[q] or 0) > 0]
+    found = []
+    for mutant in MUTANTS:
+        row = rows.get(mutant.name)
+        if row is None:
+            found.append(f"{mutant.name}: not in the gradebook")
+            continue
+        if row["status"] != AUTOGRADED_STATUS:
+            found.append(f"{mutant.name}: status {row['status']} ({row.get('detail', '')[:200]})")
+            continue
+        lost = {q: float(possible[q]) - float(row[q] or 0) for q in questions}
+        lost = {q: v for q, v in lost.items() if v}
+        expected = {q: float(v) for q, v in mutant.loses.items()}
+        if lost != expected:
+            found.append(f"{mutant.name}: lost {_points(lost)}, expected {_points(expected)}")
+    return found
+
+
+def _points(lost: dict) -> str:
+    return ", ".join(f"{q} {v:g}" for q, v in lost.items()) or "nothing"
+
+
+def verify(gradebook_csv) -> int:
+    """Print whether every sample in ``gradebook_csv`` graded as expected; 0 if so, else 1."""
+    import csv
+
+    with open(gradebook_csv, newline="", encoding="utf-8") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    found = differences(rows)
+    for line in found:
+        print(f"UNEXPECTED {line}")
+    print(f"{len(MUTANTS) - len(found)}/{len(MUTANTS)} samples graded as expected")
+    return 1 if found else 0
+
+
+USAGE = ("usage: python -m grader.build.samples SOLUTION_NOTEBOOK OUT_DIR   (write the samples)\n"
+         "       python -m grader.build.samples --verify GRADEBOOK_CSV     (check their grades)")
+
 if __name__ == "__main__":  # pragma: no cover
+    if len(sys.argv) == 3 and sys.argv[1] == "--verify":
+        sys.exit(verify(sys.argv[2]))
     if len(sys.argv) != 3:
-        sys.exit("usage: python -m grader.build.samples SOLUTION_NOTEBOOK OUT_DIR")
+        sys.exit(USAGE)
     for p in write_samples(sys.argv[1], sys.argv[2]):
         print(p)

@@ -138,12 +138,24 @@ def finish_verification(proc: subprocess.Popen, master: Master, *, strict: bool 
 
 
 def check_student(notebook: Path) -> None:
-    """Raise GraderError if the student notebook leaks a solution, hidden test or reference."""
+    """Raise GraderError if the student notebook leaks a solution, hidden test or reference,
+    or if one of its code cells is not valid Python before the student types anything."""
     text = notebook.read_text(encoding="utf-8")
     leaks = [m for m in LEAK_MARKERS if m in text]
     if leaks:
         raise GraderError(f"{notebook.name}: the student notebook contains {', '.join(leaks)}; "
                           "check the SOLUTION/TESTS blocks of the master notebook.")
+    nb = nbformat.reads(text, as_version=4)
+    for number, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        python = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        try:
+            compile(python, f"{notebook.name}, cell {number}", "exec")
+        except SyntaxError as exc:
+            raise GraderError(f"{notebook.name}, cell {number}: the student's starting code is not valid "
+                              f"Python ({exc.msg}, line {exc.lineno}); keep each '# SOLUTION' line a "
+                              "complete statement in the master notebook.") from None
 
 
 def execute(notebook: Path, timeout: int = 1200) -> nbformat.NotebookNode:

@@ -102,6 +102,16 @@ def test_does_the_leak_check_catch_a_hidden_check_in_the_student_notebook(tmp_pa
         check_student(leaky)
 
 
+def test_does_the_build_refuse_a_student_cell_that_is_not_valid_python(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\nx = 1"),
+                nbformat.v4.new_code_cell("model = ...\n    epochs=5, eta=0.1)")]
+    broken = tmp_path / "student.ipynb"
+    nbformat.write(nb, broken)
+    with pytest.raises(GraderError, match=r"cell 1: the student's starting code is not valid Python"):
+        check_student(broken)
+
+
 def test_does_a_solution_that_loses_points_stop_the_build_naming_the_question(data_dir, tmp_path):
     import grader.build
 
