@@ -13,6 +13,8 @@ The pipeline, one step per module (each step only needs the ones before it):
 6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
 7. report    (:mod:`.report`)    -- class report once all are done.
 
+Every child computes with the fixed numerics of :mod:`.numerics` (BLAS threads, seed).
+
 Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can replace them.
 """
 
@@ -92,8 +94,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
         raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
                           "put one file per student there, named <id>.ipynb or <id>.zip")
     jobs = jobs or cpu_count()
-    limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb,
-                    threads=max(1, cpu_count() // jobs), engine=engine)
+    limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb, engine=engine)
     entries = load_state(out)
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}
