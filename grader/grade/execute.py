@@ -24,6 +24,7 @@ from pathlib import Path
 from grader.grade.autograder import Autograder
 from grader.grade.check import check_submission
 from grader.grade.discover import Submission
+from grader.grade.isolation import Sandbox
 from grader.grade.numerics import thread_env
 from grader.grade.plan import supports_safe
 from grader.grade.safe import grade_safe
@@ -35,15 +36,17 @@ NOTEBOOK_CALL = re.compile(r"""otter\.Notebook\(\s*(?:nb_path\s*=\s*)?["']([\w.\
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Per-submission limits (wall clock, address space, output) and the engine.
+    """Per-submission limits (wall clock, address space, output) and the batch's engine and sandbox.
 
     BLAS threads are not a limit but a grading constant: :data:`.numerics.GRADING_THREADS`.
+    ``sandbox`` is resolved once per batch (:func:`.isolation.sandbox_for`); None = ``auto``.
     """
 
     timeout_s: float = 900.0
     memory_mb: int = 4096
     output_mb: float = 5.0
     engine: str = "auto"  # "safe", "otter" or "auto" (safe when the autograder ships hidden checks)
+    sandbox: Sandbox | None = None
 
     @property
     def output_bytes(self) -> int:

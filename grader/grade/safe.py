@@ -6,7 +6,7 @@ student code runs; verdicts only after the child and everything it started are g
 1. prepare  -- a fresh folder holding ONLY the notebook, ``train_mnist.npz``,
    ``mlp_hidden_checks.py``, ``mlp_probe_inputs.npz`` (inputs + held-out images, no
    labels, no reference outputs), ``calls.json`` and ``probe_child.py``;
-2. execute  -- :mod:`.probe_child` in :mod:`.isolation` (own uid, namespaces,
+2. execute  -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
    rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
    numerics of :mod:`.numerics` (BLAS threads; the seed set before every cell);
 3. load     -- ``probe_outputs.npz`` without pickle; anything odd is a failed probe;
@@ -151,13 +151,13 @@ def child_env(work: Path) -> dict:
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", **thread_env()}
 
 
-def execute(notebook: Path, work: Path, limits, uid, seed: int, on_start):
+def execute(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, seed: int, on_start):
     argv = [sys.executable, CHILD.name, notebook.name, "--calls", "calls.json",
             "--memory-mb", str(limits.memory_mb), "--cpu-s", str(int(limits.timeout_s) + 1),
             "--output-bytes", str(limits.output_bytes), "--seed", str(seed)]
     logs = Path(tempfile.mkdtemp(prefix="mlp-grade-logs-"))
     try:
-        return run_contained(isolation.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,
+        return run_contained(box.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,
                              log_bytes=limits.output_bytes, on_start=on_start, log_dir=logs,
                              cleanup=lambda: isolation.kill_uid(uid))
     finally:
@@ -168,13 +168,14 @@ def grade_safe(submission, autograder, limits, notebook: Path, on_start=None) ->
     """Grade the checked notebook ``notebook`` (a copy, already named as the student's init cell expects)."""
     prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
     calls = unique_calls(prep.plan, prep.checks)
-    uid = isolation.UIDS.take()
+    box = limits.sandbox or isolation.sandbox_for("auto")
+    uid = box.take_uid()
     try:
         with tempfile.TemporaryDirectory(prefix="mlp-sandbox-", ignore_cleanup_errors=True) as tmp:
             work = Path(tmp)
             os.chmod(work, 0o755)
             prepare_folder(notebook, work, prep, calls, uid)
-            finished = execute(notebook, work, limits, uid, grading_seed(autograder.seed), on_start)
+            finished = execute(notebook, work, limits, box, uid, grading_seed(autograder.seed), on_start)
             outputs, errors = load_outputs(work, len(calls))
             cells = _read_cells(work)
     finally:

@@ -78,6 +78,7 @@ def test_does_a_run_print_counts_duplicates_and_the_gradebook_path(tmp_path, fol
     assert result.exit_code == 0
     assert "ann: duplicate id: graded newest ann.zip, skipped ann.ipynb" in result.output
     assert "not-a-notebook 1" in result.output and str(tmp_path / "out" / "gradebook.csv") in result.output
+    assert "settings: engine otter, sandbox none (otter engine), BLAS threads 1, seed none" in result.output
 
 
 def test_does_ctrl_c_keep_finished_rows_and_exit_130(tmp_path, folder, built, monkeypatch):

@@ -108,3 +108,7 @@ def test_are_cell_errors_reported_under_the_students_numbers():
                                              traceback=[])]  # run = [seed imports, "1 / 0", probe cell]
     assert cell_errors(run, numbers) == [{"cell": 1, "ename": "ZeroDivisionError", "evalue": "division by zero"}]
 
+
+def test_does_the_class_report_record_the_threads_and_the_seed(two_runs):
+    html = (two_runs[1][2] / "report.html").read_text()
+    assert "Graded with: engine safe, sandbox " in html and "BLAS threads 1, seed 4144</p>" in html
