@@ -13,7 +13,8 @@ The pipeline, one step per module (each step only needs the ones before it):
 5. score     (:mod:`.score`, :mod:`.safe`) -- verdicts in the grader's process, per-question
    points, status, student-safe failure messages (see ``SAFETY.md``);
 6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
-7. report    (:mod:`.report`)    -- class report once all are done.
+7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
+   tells when every submission crashed the same way (the CLI then exits 1).
 
 Every child computes with the fixed numerics of :mod:`.numerics` (BLAS threads, seed).
 
@@ -36,7 +37,7 @@ from grader.grade.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe
 from grader.grade.record import pending_row, row_of, write_gradebook, write_outcome_files
 from grader.grade.report import write_report
-from grader.grade.runner import run_batch
+from grader.grade.runner import harness_failure, run_batch
 from grader.grade.state import entry_for, is_current, load_state, save_state
 
 ENGINES = ("auto", "safe", "otter")
@@ -125,18 +126,19 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     engine = engine_for(ag, engine)
     box = batch_sandbox(engine, sandbox, drop_uid, needed=bool(todo))
     limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb, engine=engine, sandbox=box)
-    _grade(submissions, todo, entries, ag, out, limits, jobs=jobs or cpu_count(), progress=progress)
+    outcomes = _grade(submissions, todo, entries, ag, out, limits, jobs=jobs or cpu_count(), progress=progress)
     settings = settings_of(engine, box, ag)
     report = write_report(out, [entries[s.id] for s in submissions], ag, settings)
     if merge is not None:
         merge(gradebook_csv=out / "gradebook.csv", scores_csv=Path(manual_scores))
     summary = summarize(entries, out, report, skipped=len(submissions) - len(todo))
-    return {**summary, "settings": settings, "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
+    return {**summary, "settings": settings, "harness_failure": harness_failure(outcomes),
+            "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
 
 
-def _grade(submissions, todo, entries: dict, ag, out: Path, limits, *, jobs: int, progress: bool) -> None:
-    """Write the pending gradebook, grade ``todo``, record each outcome as it ends."""
-    notes = {s.id: s.note for s in submissions}
+def _grade(submissions, todo, entries: dict, ag, out: Path, limits, *, jobs: int, progress: bool) -> list:
+    """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes."""
+    notes, outcomes = {s.id: s.note for s in submissions}, []
 
     def gradebook():
         rows = [entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id])
@@ -149,10 +151,12 @@ def _grade(submissions, todo, entries: dict, ag, out: Path, limits, *, jobs: int
         entries[outcome.id] = entry_for(sub, ag.sha256, row_of(outcome, ag), outcome.failures)
         save_state(out, entries)
         gradebook()
+        outcomes.append(outcome)
 
     out.mkdir(parents=True, exist_ok=True)
     gradebook()
     run_batch(todo, ag, limits, jobs=jobs, on_done=record, progress=progress)
+    return outcomes
 
 
 def summarize(entries: dict, out: Path, report: Path, *, skipped: int) -> dict:

@@ -46,7 +46,8 @@ Numerics: every notebook runs with {GRADING_THREADS} BLAS thread(s), whatever --
 safe engine seeds numpy and random before every cell (otter_config.json's seed,
 else {GRADING_SEED}), so a regrade gives the same points.
 \b
-Exit status: 0 done; 2 bad input or failed preflight.
+Exit status: 0 done; 1 every submission (2 or more) crashed the same way,
+which is the grader failing, not the students; 2 bad input or failed preflight.
 """
 
 
@@ -93,3 +94,6 @@ def command(submissions_dir, **options):
     click.echo(f"settings: {settings_line(summary['settings'])}")
     click.echo(f"gradebook: {summary['gradebook']}")
     click.echo(f"report: {summary['report']}")
+    if summary["harness_failure"]:
+        click.echo(f"Error: {summary['harness_failure']}", err=True)
+        sys.exit(1)
