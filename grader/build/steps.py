@@ -23,11 +23,12 @@ from grader.build.reference_values import write_reference_values
 from grader.checks import HIDDEN_CHECKS_FILE
 from grader.data import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
+from grader.grade.numerics import thread_env
 
 EXPORT_CALL = "grader.export("
 # The verification and the solution run side by side on the machine's cores; one BLAS
 # thread each keeps OpenBLAS from oversubscribing them (which slows training ~10x).
-ONE_BLAS_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+ONE_BLAS_THREAD = thread_env(1)
 LEAK_MARKERS = ("mlp_hidden_checks", "mlp_reference", "heldout_", "hidden=True", "# SOLUTION",
                 "BEGIN SOLUTION", "END SOLUTION")
 

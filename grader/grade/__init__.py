@@ -4,6 +4,8 @@ The pipeline, one step per module (each step only needs the ones before it):
 
 1. discover  (:mod:`.discover`)  -- list ``*.ipynb`` / ``*.zip``, one id per file stem, duplicates resolved;
 2. skip      (:mod:`.state`)     -- drop ids graded before with the same file and autograder (unless ``force``);
+   then, once per batch: the engine, the sandbox (:func:`.isolation.sandbox_for`) and, for the
+   safe engine, :mod:`.preflight` (which fails the run before any row is written);
 3. prepare   (:mod:`.execute`)   -- check the notebook, copy it alone into a fresh temporary folder;
 4. execute   (:mod:`.execute`)   -- safe engine (default, :mod:`.safe`): the notebook and the probes
    only, in an isolated child (:mod:`.isolation`, :mod:`.probe_child`); or ``otter run`` in a
@@ -11,7 +13,10 @@ The pipeline, one step per module (each step only needs the ones before it):
 5. score     (:mod:`.score`, :mod:`.safe`) -- verdicts in the grader's process, per-question
    points, status, student-safe failure messages (see ``SAFETY.md``);
 6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
-7. report    (:mod:`.report`)    -- class report once all are done.
+7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
+   tells when every submission crashed the same way (the CLI then exits 1).
+
+Every child computes with the fixed numerics of :mod:`.numerics` (BLAS threads, seed).
 
 Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can replace them.
 """
@@ -24,13 +29,15 @@ import os
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.grade import isolation, preflight
 from grader.grade.autograder import load_autograder
 from grader.grade.discover import discover, sha256_of
-from grader.grade.execute import Limits
+from grader.grade.execute import Limits, engine_for
+from grader.grade.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe
 from grader.grade.record import pending_row, row_of, write_gradebook, write_outcome_files
 from grader.grade.report import write_report
-from grader.grade.runner import run_batch
+from grader.grade.runner import harness_failure, run_batch
 from grader.grade.state import entry_for, is_current, load_state, save_state
 
 ENGINES = ("auto", "safe", "otter")
@@ -72,15 +79,37 @@ def _check_engine(engine: str, ag) -> None:
                           "files/mlp_reference.npz; rebuild it with `mlp-course build` or use --engine otter")
 
 
+def batch_sandbox(engine: str, requested: str, drop_uid: bool, needed: bool):
+    """The batch's :class:`.isolation.Sandbox` (None for the otter engine), preflighted when ``needed``."""
+    if engine != "safe":
+        if requested != "auto" or not drop_uid:
+            raise GraderError("--sandbox/--no-drop-uid: the otter engine runs `otter run` without the sandbox; "
+                              "use --engine safe with an autograder built by `mlp-course build`, or drop both")
+        return None
+    box = isolation.sandbox_for(requested, drop_uid=drop_uid)
+    if needed:
+        preflight.check(box)
+    return box
+
+
+def settings_of(engine: str, box, ag) -> dict:
+    """What the children computed with: shown by the CLI and in the class report."""
+    return {"engine": engine, "sandbox": box.describe() if box else "none (otter engine)",
+            "threads": GRADING_THREADS, "seed": grading_seed(ag.seed) if engine == "safe" else ag.seed}
+
+
 def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: float = DEFAULTS["timeout"],
          memory_mb: int = DEFAULTS["memory_mb"], output_mb: float = DEFAULTS["output_mb"],
-         force: bool = False, manual_scores=None, progress: bool = True, engine: str = "auto") -> dict:
+         force: bool = False, manual_scores=None, progress: bool = True, engine: str = "auto",
+         sandbox: str = "auto", drop_uid: bool = True) -> dict:
     """Grade every submission in ``submissions_dir`` into ``out``; returns the summary dict.
 
     ``engine``: ``safe`` (student code only probes, verdicts here; see ``SAFETY.md``),
     ``otter`` (``otter run`` in the child, for comparison) or ``auto`` (safe when the
-    autograder ships ``mlp_hidden_checks.py``). Raises ``GraderError`` for bad input, ``KeyboardInterrupt`` (after saving every
-    finished row) when interrupted.
+    autograder ships ``mlp_hidden_checks.py``). ``sandbox`` (auto, bwrap, unshare, none) and
+    ``drop_uid`` choose the safe engine's isolation (:mod:`.isolation`). Raises ``GraderError``
+    for bad input or a sandbox that fails its preflight (before any row is written),
+    ``KeyboardInterrupt`` (after saving every finished row) when interrupted.
     """
     submissions_dir, out, ag_path = Path(submissions_dir), Path(out), Path(autograder)
     _check_paths(submissions_dir, out, manual_scores)
@@ -91,13 +120,25 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     if not submissions:
         raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
                           "put one file per student there, named <id>.ipynb or <id>.zip")
-    jobs = jobs or cpu_count()
-    limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb,
-                    threads=max(1, cpu_count() // jobs), engine=engine)
     entries = load_state(out)
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}
-    notes = {s.id: s.note for s in submissions}
+    engine = engine_for(ag, engine)
+    box = batch_sandbox(engine, sandbox, drop_uid, needed=bool(todo))
+    limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb, engine=engine, sandbox=box)
+    outcomes = _grade(submissions, todo, entries, ag, out, limits, jobs=jobs or cpu_count(), progress=progress)
+    settings = settings_of(engine, box, ag)
+    report = write_report(out, [entries[s.id] for s in submissions], ag, settings)
+    if merge is not None:
+        merge(gradebook_csv=out / "gradebook.csv", scores_csv=Path(manual_scores))
+    summary = summarize(entries, out, report, skipped=len(submissions) - len(todo))
+    return {**summary, "settings": settings, "harness_failure": harness_failure(outcomes),
+            "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
+
+
+def _grade(submissions, todo, entries: dict, ag, out: Path, limits, *, jobs: int, progress: bool) -> list:
+    """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes."""
+    notes, outcomes = {s.id: s.note for s in submissions}, []
 
     def gradebook():
         rows = [entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id])
@@ -110,15 +151,12 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
         entries[outcome.id] = entry_for(sub, ag.sha256, row_of(outcome, ag), outcome.failures)
         save_state(out, entries)
         gradebook()
+        outcomes.append(outcome)
 
     out.mkdir(parents=True, exist_ok=True)
     gradebook()
     run_batch(todo, ag, limits, jobs=jobs, on_done=record, progress=progress)
-    report = write_report(out, [entries[s.id] for s in submissions], ag)
-    if merge is not None:
-        merge(gradebook_csv=out / "gradebook.csv", scores_csv=Path(manual_scores))
-    summary = summarize(entries, out, report, skipped=len(submissions) - len(todo))
-    return {**summary, "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
+    return outcomes
 
 
 def summarize(entries: dict, out: Path, report: Path, *, skipped: int) -> dict:

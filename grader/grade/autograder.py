@@ -1,8 +1,10 @@
-"""Check an otter autograder zip and read its questions (names and points, in grading order)."""
+"""Check an otter autograder zip and read its questions (names and points, in grading order)
+and the intercell ``seed`` of its ``otter_config.json`` (None when it sets none)."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import tempfile
 import zipfile
@@ -20,6 +22,7 @@ class Autograder:
     path: Path
     sha256: str
     questions: dict[str, float]
+    seed: int | None = None  # otter_config.json's "seed" (otter's intercell seeding)
 
     @property
     def possible(self) -> float:
@@ -40,6 +43,18 @@ def _question_points(zf: zipfile.ZipFile) -> dict[str, float]:
     return points
 
 
+def _config_seed(zf: zipfile.ZipFile, path: Path) -> int | None:
+    try:
+        seed = json.loads(zf.read("otter_config.json")).get("seed")
+    except (ValueError, AttributeError):
+        raise GraderError(f"{path}: otter_config.json is not a JSON object; "
+                          "rebuild it with `mlp-course build`") from None
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise GraderError(f"{path}: otter_config.json seed {seed!r} is not an integer; "
+                          "set `seed: <integer>` under `generate:` in the master notebook and rebuild")
+    return seed
+
+
 def load_autograder(path: Path, sha256: str) -> Autograder:
     """Validate ``path`` as an otter autograder zip (raises ``GraderError``) and read it."""
     hint = "build it with `mlp-course build` (dist/autograder/<name>-autograder.zip)"
@@ -51,7 +66,7 @@ def load_autograder(path: Path, sha256: str) -> Autograder:
         missing = [n for n in REQUIRED if n not in zf.namelist()]
         if missing:
             raise GraderError(f"{path} is not an otter autograder zip (no {', '.join(missing)} inside); {hint}")
-        questions = _question_points(zf)
+        questions, seed = _question_points(zf), _config_seed(zf, path)
     if not questions:
         raise GraderError(f"{path} has no tests/*.py, so there is nothing to grade; {hint}")
-    return Autograder(path=path, sha256=sha256, questions=questions)
+    return Autograder(path=path, sha256=sha256, questions=questions, seed=seed)

@@ -7,8 +7,11 @@ import sys
 import click
 
 from grader.grade import DEFAULTS, ENGINES, main
+from grader.grade.isolation import MODES
+from grader.grade.numerics import GRADING_SEED, GRADING_THREADS
+from grader.grade.report import settings_line
 
-HELP = """Grade every submission in SUBMISSIONS_DIR with an otter autograder, without Docker.
+HELP = f"""Grade every submission in SUBMISSIONS_DIR with an otter autograder, without Docker.
 
 \b
 Example:
@@ -32,6 +35,19 @@ not-a-notebook (and pending for rows an interrupted run did not reach).
 Each submission runs in its own temporary folder and process group, in a child
 limited in wall-clock time, memory and output. Ctrl-C keeps every finished row;
 run the same command again to resume.
+\b
+Sandbox (safe engine, grader/grade/SAFETY.md): --sandbox auto uses bubblewrap
+if it works here, else unshare, else none; as root each submission also runs
+under its own uid (--no-drop-uid keeps root: trusted notebooks only). Before
+the first submission, one probe must run through that sandbox, or nothing is
+graded (exit 2).
+\b
+Numerics: every notebook runs with {GRADING_THREADS} BLAS thread(s), whatever --jobs, and the
+safe engine seeds numpy and random before every cell (otter_config.json's seed,
+else {GRADING_SEED}), so a regrade gives the same points.
+\b
+Exit status: 0 done; 1 every submission (2 or more) crashed the same way,
+which is the grader failing, not the students; 2 bad input or failed preflight.
 """
 
 
@@ -56,6 +72,12 @@ run the same command again to resume.
               help="safe: student code only runs probes in a sandbox, verdicts are computed by the grader "
                    "(grader/grade/SAFETY.md); otter: `otter run` in a limited child; auto: safe when the "
                    "autograder ships mlp_hidden_checks.py.")
+@click.option("--sandbox", type=click.Choice(MODES), default="auto", show_default=True,
+              help="Isolation of the safe engine: bwrap (bubblewrap), unshare, none; auto = the first that "
+                   "works here, in that order. Forcing one this machine cannot run is an error.")
+@click.option("--no-drop-uid", "drop_uid", is_flag=True, flag_value=False, default=True,
+              help="As root, run student code as root instead of one unprivileged uid per submission "
+                   "(loud warning; trusted notebooks only).")
 def command(submissions_dir, **options):
     try:
         summary = main(submissions_dir, **options)
@@ -69,5 +91,9 @@ def command(submissions_dir, **options):
     click.echo(f"{sum(summary['counts'].values())} submissions: {counts}"
                + (f" ({summary['skipped']} unchanged, not regraded; --force regrades)" if summary["skipped"] else ""))
     click.echo(f"mean total {summary['mean_total']:.2f} / {summary['possible']:g}")
+    click.echo(f"settings: {settings_line(summary['settings'])}")
     click.echo(f"gradebook: {summary['gradebook']}")
     click.echo(f"report: {summary['report']}")
+    if summary["harness_failure"]:
+        click.echo(f"Error: {summary['harness_failure']}", err=True)
+        sys.exit(1)

@@ -24,24 +24,29 @@ from pathlib import Path
 from grader.grade.autograder import Autograder
 from grader.grade.check import check_submission
 from grader.grade.discover import Submission
+from grader.grade.isolation import Sandbox
+from grader.grade.numerics import thread_env
 from grader.grade.plan import supports_safe
 from grader.grade.safe import grade_safe
 from grader.grade.sandbox import Finished, run_contained
 from grader.grade.score import Outcome, rejected, score
 
 NOTEBOOK_CALL = re.compile(r"""otter\.Notebook\(\s*(?:nb_path\s*=\s*)?["']([\w.\- ]+\.ipynb)["']""")
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Per-submission limits: wall clock, address space, output, and BLAS threads."""
+    """Per-submission limits (wall clock, address space, output) and the batch's engine and sandbox.
+
+    BLAS threads are not a limit but a grading constant: :data:`.numerics.GRADING_THREADS`.
+    ``sandbox`` is resolved once per batch (:func:`.isolation.sandbox_for`); None = ``auto``.
+    """
 
     timeout_s: float = 900.0
     memory_mb: int = 4096
     output_mb: float = 5.0
-    threads: int = 1
     engine: str = "auto"  # "safe", "otter" or "auto" (safe when the autograder ships hidden checks)
+    sandbox: Sandbox | None = None
 
     @property
     def output_bytes(self) -> int:
@@ -77,7 +82,7 @@ def execute(copy: Path, autograder: Autograder, limits: Limits, root: Path, on_s
            "--autograder", str(autograder.path.resolve()), "--out", str(root / "out"),
            "--memory-mb", str(limits.memory_mb), "--output-bytes", str(limits.output_bytes)]
     env = {**os.environ, "TMPDIR": str(root / "tmp"), "PYTHONUNBUFFERED": "1",
-           **{v: str(limits.threads) for v in THREAD_VARIABLES}}
+           **thread_env()}
     return run_contained(cmd, cwd=root, env=env, timeout=limits.timeout_s,
                          log_bytes=limits.output_bytes, on_start=on_start)
 

@@ -1,6 +1,6 @@
-"""Wrap a grading child in the strongest isolation this machine offers.
+"""Wrap a grading child in the isolation chosen once per batch (:func:`sandbox_for`).
 
-Modes, tried in this order once per process (:func:`mode`):
+Modes (``--sandbox``; ``auto`` takes the first that works here, in this order, once per process):
 
 * ``bwrap``   -- bubblewrap (Debian package ``bubblewrap``): new network, pid, ipc and uts
   namespaces, a root file system of read-only binds (``/usr``, ``/lib*``, ``/bin``,
@@ -8,15 +8,19 @@ Modes, tried in this order once per process (:func:`mode`):
   own folder; ``--die-with-parent`` so killing the wrapper kills the whole namespace;
 * ``unshare`` -- ``unshare --net --pid --fork --kill-child``: no network, own pid space, but
   the file system is the host's (only permissions protect it);
-* ``none``    -- no namespaces: a one-line warning is logged, only limits and uids remain.
+* ``none``    -- no namespaces: only limits and uids remain.
 
-When the grader runs as root, each child also drops to its own unprivileged uid
-(:class:`UidPool`, one uid per running submission) so that ``RLIMIT_NPROC`` is enforced
-(the kernel never enforces it for root), and nothing of the grader's is writable.
+A mode weaker than bwrap logs a one-line warning. Forcing a mode this machine cannot run
+is a ``GraderError``. When the grader runs as root, each child also drops to its own
+unprivileged uid (:class:`UidPool`, one uid per running submission) so that ``RLIMIT_NPROC``
+is enforced (the kernel never enforces it for root), and nothing of the grader's is
+writable; ``drop_uid=False`` (``--no-drop-uid``) keeps root and logs a loud warning.
+Whether the chosen sandbox can run the grader's Python at all is checked by :mod:`.preflight`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import os
@@ -26,8 +30,14 @@ import sys
 import threading
 from pathlib import Path
 
+from grader.errors import GraderError
+
 log = logging.getLogger(__name__)
 FIRST_UID = 62000
+MODES = ("auto", "bwrap", "unshare", "none")
+UNSHARE = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
+WEAKER = {"unshare": "without network but see the host's files",
+          "none": "WITH network and the host's file system (only limits apply)"}
 
 
 def _bwrap_argv(workdir: Path) -> list[str]:
@@ -43,48 +53,84 @@ def _bwrap_argv(workdir: Path) -> list[str]:
     return argv + ["--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
 
 
-def _works(argv: list[str]) -> bool:
+@functools.lru_cache(maxsize=None)
+def _works(how: str) -> bool:
+    argv = _bwrap_argv(Path("/tmp")) if how == "bwrap" else UNSHARE
     try:
         return subprocess.run(argv + ["true"], capture_output=True, timeout=20).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 
 
+def available(how: str) -> bool:
+    """Can this machine run children in mode ``how`` (its tool on PATH and working)?"""
+    return how == "none" or (shutil.which(how) is not None and _works(how))
+
+
+@functools.lru_cache(maxsize=None)
+def _warn_weak(how: str) -> None:
+    log.warning("grade: bubblewrap is not used; submissions run %s. Install the Debian package 'bubblewrap' "
+                "for a read-only file system and no network.", WEAKER[how])
+
+
 @functools.lru_cache(maxsize=1)
 def mode() -> str:
-    """``bwrap``, ``unshare`` or ``none`` (see the module docstring); warns when weaker than bwrap."""
-    probe_dir = Path("/tmp")
-    if shutil.which("bwrap") and _works(_bwrap_argv(probe_dir)):
-        return "bwrap"
-    unshare = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
-    found = "unshare" if shutil.which("unshare") and _works(unshare) else "none"
-    log.warning("grade: bubblewrap is %s; submissions run %s. Install the Debian package 'bubblewrap' "
-                "for a read-only file system and no network.",
-                "missing or unusable", "without network but see the host's files" if found == "unshare"
-                else "WITH network and the host's file system (only limits apply)")
-    return found
+    """The strongest mode that works here: ``bwrap``, ``unshare`` or ``none`` (what ``auto`` picks)."""
+    return next(how for how in MODES[1:] if available(how))
 
 
-def wrap(argv: list[str], workdir: Path, uid: int | None) -> list[str]:
-    """``argv`` run inside the isolation :func:`mode` gives, as ``uid`` when not None."""
-    drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if uid is not None else []
-    how = mode()
-    if how == "bwrap":
-        return _bwrap_argv(workdir) + drop + argv
-    if how == "unshare":
-        return ["unshare", "--net", "--pid", "--fork", "--kill-child"] + drop + argv
-    return drop + argv
+@dataclasses.dataclass(frozen=True)
+class Sandbox:
+    """The isolation of one batch: a mode, and whether children drop to their own uid."""
+
+    mode: str
+    drop_uid: bool
+
+    def wrap(self, argv: list[str], workdir: Path, uid: int | None) -> list[str]:
+        """``argv`` run inside this sandbox, as ``uid`` when not None."""
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"] if uid is not None else []
+        if self.mode == "bwrap":
+            return _bwrap_argv(workdir) + drop + argv
+        return (UNSHARE if self.mode == "unshare" else []) + drop + argv
+
+    def take_uid(self) -> int | None:
+        """A free uid for one child; None when children keep the grader's uid."""
+        return UIDS.take() if self.drop_uid else None
+
+    def describe(self) -> str:
+        who = "own uid per submission" if self.drop_uid else "as root" if os.geteuid() == 0 else "as this user"
+        return f"{self.mode}, {who}"
+
+
+def sandbox_for(requested: str = "auto", *, drop_uid: bool = True) -> Sandbox:
+    """Resolve ``--sandbox`` and ``--no-drop-uid`` once for a batch; ``GraderError`` if impossible here."""
+    if requested not in MODES:
+        raise GraderError(f"--sandbox {requested}: unknown mode; use one of {', '.join(MODES)}")
+    if requested != "auto" and not available(requested):
+        raise GraderError(f"--sandbox {requested}: {requested} is not on PATH or cannot create namespaces here; "
+                          f"install the Debian package {'bubblewrap' if requested == 'bwrap' else 'util-linux'}, "
+                          "or use --sandbox auto")
+    how = mode() if requested == "auto" else requested
+    if how != "bwrap":
+        _warn_weak(how)
+    root = os.geteuid() == 0
+    if root and drop_uid and not shutil.which("setpriv"):
+        raise GraderError("grading as root needs setpriv to run each submission under its own uid, and it is "
+                          "missing; install the Debian package util-linux, or pass --no-drop-uid (unsafe)")
+    if root and not drop_uid:
+        log.warning("WARNING: --no-drop-uid: student code runs AS ROOT (sandbox %s). It can kill the grader, "
+                    "fork without limit and read and change ANY file here, labels included (root keeps its "
+                    "capabilities even under bwrap). Use it only for notebooks you trust.", how)
+    return Sandbox(how, root and drop_uid)
 
 
 class UidPool:
-    """Hands out one unprivileged uid per running submission (only when we are root)."""
+    """Hands out one unprivileged uid per running submission (when the batch's :class:`Sandbox` drops uids)."""
 
     def __init__(self, first: int = FIRST_UID, size: int = 256):
         self.lock, self.free = threading.Lock(), list(range(first, first + size))
 
-    def take(self) -> int | None:
-        if os.geteuid() != 0 or not shutil.which("setpriv"):
-            return None
+    def take(self) -> int:
         with self.lock:
             return self.free.pop(0)
 

@@ -1,7 +1,8 @@
 """The class report: ``report.html`` with PNG plots in ``report/`` (matplotlib, Agg backend).
 
 Plots: histogram of totals, share of students with full points per question, and the
-count of the most common failure message per question (listed in the HTML table).
+count of the most common failure message per question (listed in the HTML table). A
+"Graded with" line records the grading settings (engine, sandbox, BLAS threads, seed).
 """
 
 from __future__ import annotations
@@ -49,7 +50,14 @@ def _messages_by_question(failures: list[dict]) -> dict[str, set[str]]:
     return found
 
 
-def write_report(out: Path, entries: list[dict], autograder: Autograder) -> Path:
+def settings_line(settings: dict) -> str:
+    """``engine safe, sandbox bwrap, own uid per submission, BLAS threads 1, seed 4144``."""
+    seed = settings["seed"] if settings["seed"] is not None else "none (otter_config.json sets none)"
+    return (f"engine {settings['engine']}, sandbox {settings['sandbox']}, "
+            f"BLAS threads {settings['threads']}, seed {seed}")
+
+
+def write_report(out: Path, entries: list[dict], autograder: Autograder, settings: dict | None = None) -> Path:
     """Write plots and ``report.html`` from state entries (``row`` + ``failures``); returns the HTML path."""
     rows = [e["row"] for e in entries]
     graded = [r for r in rows if r["status"] == "graded"]
@@ -65,11 +73,11 @@ def write_report(out: Path, entries: list[dict], autograder: Autograder) -> Path
     _figure(lambda ax: (ax.bar(questions, [common[q][1] for q in questions]), ax.set_ylabel("students")),
             out / "report" / "failures.png", "Most common failure per question (see table)")
     path = out / "report.html"
-    atomic.write_text(path, _html(rows, questions, full, common))
+    atomic.write_text(path, _html(rows, questions, full, common, settings_line(settings) if settings else ""))
     return path
 
 
-def _html(rows, questions, full, common) -> str:
+def _html(rows, questions, full, common, settings: str) -> str:
     statuses = collections.Counter(r["status"] for r in rows)
     table = "".join(f"<tr><td>{html.escape(q)}</td><td>{p:.0%}</td><td>{n}</td>"
                     f"<td><code>{html.escape(m)}</code></td></tr>"
@@ -79,6 +87,7 @@ def _html(rows, questions, full, common) -> str:
 <html><head><meta charset="utf-8"><title>Class report</title></head><body>
 <h1>Class report</h1>
 <p>{len(rows)} submissions.</p><ul>{status_list}</ul>
+<p>Graded with: {html.escape(settings or "unknown")}</p>
 <img src="report/scores.png" alt="score histogram">
 <img src="report/pass_rate.png" alt="pass rate per question">
 <img src="report/failures.png" alt="most common failure per question">

@@ -5,6 +5,8 @@ child, its kernel and everything they start is one contained unit, see
 :mod:`grader.grade.sandbox`). ``on_done(outcome)`` runs in the calling thread, in
 completion order, so recording needs no lock. On Ctrl-C every running child is killed,
 queued submissions are dropped and ``KeyboardInterrupt`` propagates to the caller.
+Afterwards :func:`harness_failure` tells a batch the grader failed (every submission crashed
+the same way) from one where students did.
 """
 
 from __future__ import annotations
@@ -17,13 +19,32 @@ from tqdm import tqdm
 from grader.grade.execute import grade_one
 from grader.grade.score import rejected
 
+GRADER_ERROR = "grader error:"
+HARNESS_HINT = ("run one submission with --jobs 1 and read its detail and feedback, fix the installation or "
+                "the sandbox (grader/grade/SAFETY.md), then re-run with --force to regrade these rows")
+
 
 def grade_safely(submission, autograder, limits, on_start):
     """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a lost one."""
     try:
         return grade_one(submission, autograder, limits, on_start)
     except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
-        return rejected(submission, autograder, "crashed", f"grader error: {type(exc).__name__}: {exc}")
+        return rejected(submission, autograder, "crashed", f"{GRADER_ERROR} {type(exc).__name__}: {exc}")
+
+
+def harness_failure(outcomes) -> str | None:
+    """The one-line error when at least 2 submissions all crashed the same way, else None.
+
+    "The same way": one shared detail, or every detail is a harness exception
+    (``grader error: ...``, see :func:`grade_safely`), whatever the exception.
+    """
+    details = [o.detail for o in outcomes if o.status == "crashed"]
+    if len(outcomes) < 2 or len(details) < len(outcomes):
+        return None
+    if len(set(details)) > 1 and not all(d.startswith(GRADER_ERROR) for d in details):
+        return None
+    return (f"every submission crashed the same way ({details[0][:300]}): the grader, not the students, "
+            f"is failing; {HARNESS_HINT}")
 
 
 class _Killer:

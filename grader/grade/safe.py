@@ -6,8 +6,9 @@ student code runs; verdicts only after the child and everything it started are g
 1. prepare  -- a fresh folder holding ONLY the notebook, ``train_mnist.npz``,
    ``mlp_hidden_checks.py``, ``mlp_probe_inputs.npz`` (inputs + held-out images, no
    labels, no reference outputs), ``calls.json`` and ``probe_child.py``;
-2. execute  -- :mod:`.probe_child` in :mod:`.isolation` (own uid, namespaces, rlimits),
-   wall-clock limited by :func:`.sandbox.run_contained`;
+2. execute  -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
+   rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
+   numerics of :mod:`.numerics` (BLAS threads; the seed set before every cell);
 3. load     -- ``probe_outputs.npz`` without pickle; anything odd is a failed probe;
 4. verdict  -- the zip's ``verdict_*`` functions with the reference values and labels;
 5. score    -- points per question from the zip's ``tests/qN.py`` (parsed, never run).
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.grade import isolation, plan as planning
+from grader.grade.numerics import grading_seed, thread_env
 from grader.grade.probe_child import OUTPUT_LIMIT_EXIT
 from grader.grade.sandbox import run_contained
 from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected
@@ -142,17 +144,20 @@ def _read_cells(work: Path) -> list[dict]:
         return []
 
 
-def execute(notebook: Path, work: Path, limits, uid, on_start):
+def child_env(work: Path) -> dict:
+    """The whole environment of a sandboxed child in ``work`` (nothing of the grader's leaks in)."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work / "tmp"),
+            "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / "tmp"), "JUPYTER_RUNTIME_DIR": str(work / "tmp"),
+            "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", **thread_env()}
+
+
+def execute(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, seed: int, on_start):
     argv = [sys.executable, CHILD.name, notebook.name, "--calls", "calls.json",
             "--memory-mb", str(limits.memory_mb), "--cpu-s", str(int(limits.timeout_s) + 1),
-            "--output-bytes", str(limits.output_bytes)]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "TMPDIR": str(work / "tmp"),
-           "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work / "tmp"), "JUPYTER_RUNTIME_DIR": str(work / "tmp"),
-           "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1",
-           **{v: str(limits.threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+            "--output-bytes", str(limits.output_bytes), "--seed", str(seed)]
     logs = Path(tempfile.mkdtemp(prefix="mlp-grade-logs-"))
     try:
-        return run_contained(isolation.wrap(argv, work, uid), cwd=work, env=env, timeout=limits.timeout_s,
+        return run_contained(box.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,
                              log_bytes=limits.output_bytes, on_start=on_start, log_dir=logs,
                              cleanup=lambda: isolation.kill_uid(uid))
     finally:
@@ -163,13 +168,14 @@ def grade_safe(submission, autograder, limits, notebook: Path, on_start=None) ->
     """Grade the checked notebook ``notebook`` (a copy, already named as the student's init cell expects)."""
     prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
     calls = unique_calls(prep.plan, prep.checks)
-    uid = isolation.UIDS.take()
+    box = limits.sandbox or isolation.sandbox_for("auto")
+    uid = box.take_uid()
     try:
         with tempfile.TemporaryDirectory(prefix="mlp-sandbox-", ignore_cleanup_errors=True) as tmp:
             work = Path(tmp)
             os.chmod(work, 0o755)
             prepare_folder(notebook, work, prep, calls, uid)
-            finished = execute(notebook, work, limits, uid, on_start)
+            finished = execute(notebook, work, limits, box, uid, grading_seed(autograder.seed), on_start)
             outputs, errors = load_outputs(work, len(calls))
             cells = _read_cells(work)
     finally:

@@ -16,6 +16,12 @@ def built(tmp_path_factory) -> toy.Toy:
 
 
 @pytest.fixture(scope="session")
+def safe_ag(built, tmp_path_factory):
+    """The toy autograder rewritten for the safe engine (no seed in otter_config.json)."""
+    return toy.safe_autograder(built, tmp_path_factory.mktemp("safe") / "toy-safe-autograder.zip")
+
+
+@pytest.fixture(scope="session")
 def batch(built, tmp_path_factory):
     """Every kind of submission graded in ONE run: (folder, out, summary, rows by id)."""
     folder = tmp_path_factory.mktemp("submissions")

@@ -2,20 +2,41 @@
 
 ``tests/grade/fixtures/toy-master.ipynb`` is a three-question otter-assign master
 (q1 ``square`` 2 points, q2 ``mean`` 3 points, q3 ``answer`` 1 point; public and hidden tests).
+Its autograder has no hidden checks, so ``--engine auto`` grades it with otter;
+:func:`safe_autograder` derives one the safe engine grades (the same three questions as
+check calls, plus q4 ``check_numerics(draw)``, see ``fixtures/toy_hidden_checks.py``).
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import io
+import json
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
 MASTER = Path(__file__).parent / "fixtures" / "toy-master.ipynb"
+TOY_CHECKS = Path(__file__).parent / "fixtures" / "toy_hidden_checks.py"
+SAFE_TESTS = {"q1": ("square", 2), "q2": ("mean", 3), "q3": ("answer", 1), "q4": ("numerics", 1)}
+SAFE_TEST = """from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "{q}"
+
+
+@test_case(points={points}, hidden=True)
+def test_{q}_{check}({arg}):
+    from mlp_hidden_checks import check_{check}
+    check_{check}({arg})
+"""
+DRAW_CELL = "import numpy as np\ndraw = np.random.rand()  # not seeded by the student"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +69,26 @@ def submission(toy: Toy, dest: Path, *, replace: dict[str, str] | None = None,
     if assignment is not None:
         nb.metadata.setdefault("otter", {})["assignment_name"] = assignment
     nbformat.write(nb, dest)
+    return dest
+
+
+def safe_autograder(toy: Toy, dest: Path, *, seed: int | None = None, reference_seed: int = 4144) -> Path:
+    """The toy's autograder rewritten for the safe engine (``seed`` goes into otter_config.json;
+    ``reference_seed`` gives the reference draw q4 expects)."""
+    reference = io.BytesIO()
+    np.savez(reference, seeded_draw=np.random.RandomState(reference_seed).rand())
+    with zipfile.ZipFile(toy.autograder) as src, zipfile.ZipFile(dest, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "otter_config.json" and seed is not None:
+                data = json.dumps({**json.loads(data), "seed": seed}).encode()
+            if not name.startswith("tests/"):
+                dst.writestr(name, data)
+        for q, (check, points) in SAFE_TESTS.items():
+            arg = "draw" if check == "numerics" else check
+            dst.writestr(f"tests/{q}.py", SAFE_TEST.format(q=q, points=points, check=check, arg=arg))
+        dst.writestr("files/mlp_hidden_checks.py", TOY_CHECKS.read_bytes())
+        dst.writestr("files/mlp_reference.npz", reference.getvalue())
     return dest
 
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from grade_toy import read_gradebook
 from grader.cli import main
 from grader.grade import runner
+from grader.grade.runner import HARNESS_HINT, harness_failure
 from grader.grade.score import Outcome
 
 
@@ -78,6 +79,7 @@ def test_does_a_run_print_counts_duplicates_and_the_gradebook_path(tmp_path, fol
     assert result.exit_code == 0
     assert "ann: duplicate id: graded newest ann.zip, skipped ann.ipynb" in result.output
     assert "not-a-notebook 1" in result.output and str(tmp_path / "out" / "gradebook.csv") in result.output
+    assert "settings: engine otter, sandbox none (otter engine), BLAS threads 1, seed none" in result.output
 
 
 def test_does_ctrl_c_keep_finished_rows_and_exit_130(tmp_path, folder, built, monkeypatch):
@@ -105,3 +107,31 @@ def test_are_manual_scores_merged_into_the_written_gradebook(tmp_path, folder, b
     assert result.exit_code == 0
     assert calls == [{"gradebook_csv": str(tmp_path / "out" / "gradebook.csv"),
                       "scores_csv": str(tmp_path / "manual.csv")}]
+
+
+def test_is_a_batch_that_all_crashed_the_same_way_a_grader_failure_exit_1(tmp_path, folder, built, monkeypatch):
+    (folder / "bob.ipynb").write_text("{}")
+    detail = "otter failed (exit 1): ModuleNotFoundError: No module named 'otter'"
+    monkeypatch.setattr(runner, "grade_one", lambda submission, autograder, limits, on_start: Outcome(
+        id=submission.id, status="crashed", points={"q1": 0.0, "q2": 0.0, "q3": 0.0}, detail=detail))
+    result = run(folder, "-a", built.autograder, "-o", tmp_path / "out")
+    rows = read_gradebook(tmp_path / "out" / "gradebook.csv")
+    assert result.exit_code == 1
+    assert [ln for ln in result.output.splitlines() if ln.startswith("Error:")] == [
+        f"Error: every submission crashed the same way ({detail}): the grader, not the students, is failing; "
+        + HARNESS_HINT]
+    assert [(r["id"], r["status"]) for r in rows[:2]] == [("ann", "crashed"), ("bob", "crashed")]
+
+
+def crashed(sid, detail, status="crashed"):
+    return Outcome(id=sid, status=status, points={}, detail=detail)
+
+
+def test_is_only_a_batch_crashing_one_way_blamed_on_the_grader():
+    assert harness_failure([crashed("a", "x")]) is None  # one submission proves nothing
+    assert harness_failure([crashed("a", "x"), crashed("b", "y")]) is None  # students crash their own ways
+    assert harness_failure([crashed("a", "x"), crashed("b", "x", status="graded")]) is None
+    same = harness_failure([crashed("a", "x"), crashed("b", "x")])
+    assert same.startswith("every submission crashed the same way (x): the grader, not the students, is failing")
+    assert "(grader error: OSError: a)" in harness_failure([crashed("a", "grader error: OSError: a"),
+                                                           crashed("b", "grader error: KeyError: b")])
