@@ -51,7 +51,8 @@ MUTANTS = (
            {"q5": 8, "q8": 14, "q12": 4}),  # measured: 1/5 still reaches 99 %, 7/9 only 95.3 %
     Mutant("deriv_sigmoid_of_z", "deriv_sigmoid applies the sigmoid again to its input",
            (("return Y * (1.0 - Y)", "return sigmoid(Y) * (1.0 - sigmoid(Y))"),),
-           {"q5": 8, "q8": 14, "q11": 10, "q12": 10}),  # measured: 56.0 % and 50.5 % held-out
+           {"q5": 8, "q8": 14}),  # measured: its gradient is wrong but points downhill, so with
+                                  # max_step the models still clear the top tiers of Q11/Q12
     Mutant("backprop_missing_transpose", "backpropagation forgets a transpose",
            (("delta @ np.vstack([prev, np.ones((1, prev.shape[1]), dtype=prev.dtype)]).T",
              "delta @ np.vstack([prev, np.ones((1, prev.shape[1]), dtype=prev.dtype)])"),),
@@ -64,10 +65,11 @@ MUTANTS = (
              "columns = X.reshape(X.shape[0], -1).astype(np.float64)"),
             ("col_max = columns.max(axis=0, keepdims=True)", "col_max = columns.max(axis=1, keepdims=True)")),
            {"q3": 6, "q10": 6, "q11": 10, "q12": 10}),
-    Mutant("weak_model", "model_1_5 is trained on only 60 images",
+    Mutant("weak_model", "model_1_5 is trained on only 30 images",
            (("add_shifted_copies(train_X_1_5, train_y_1_5.reshape(1, -1))",
-             "add_shifted_copies(train_X_1_5[:, :60], train_y_1_5.reshape(1, -1)[:, :60])"),),
-           {"q11": 7}),  # measured: 96.55 % held-out, between the 95 % and 98 % tiers
+             "add_shifted_copies(train_X_1_5[:, :30], train_y_1_5.reshape(1, -1)[:, :30])"),),
+           {"q11": 7}),  # measured: 97.53 % held-out with 1 or 2 BLAS threads and a 1e-7 jitter,
+                         # between the 95 % and 98 % tiers (9 test images from the 98 % one)
     Mutant("cell_raises", "the Q1 cell raises before defining its function",
            (("def display_random_images(X, y, n=5):",
              "raise RuntimeError('not finished yet')\n\ndef display_random_images(X, y, n=5):"),),
