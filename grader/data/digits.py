@@ -48,13 +48,14 @@ def load_digits_as_mnist(*, seed: int = 0) -> Loaded:
     return Loaded(arrays, "digits", f"scikit-learn load_digits (seed {seed})")
 
 
-def enlarge(x: np.ndarray, y: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 28, 28), (N,) -> (M, 28, 28), (M,) with M = 10 * TRAIN_PER_DIGIT: the originals,
-    then shifted copies of randomly chosen originals of the same digit, shuffled together."""
+def enlarge(x: np.ndarray, y: np.ndarray, rng, per_digit: int = TRAIN_PER_DIGIT) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 28, 28), (N,) -> (M, 28, 28), (M,) holding ``per_digit`` images of each digit
+    present in ``y`` (M = 10 * per_digit for the digits data): the originals, then shifted
+    copies of randomly chosen originals of the same digit, shuffled together."""
     xs, ys = [x], [y]
-    for digit in range(10):
+    for digit in np.unique(y):
         mine = np.flatnonzero(y == digit)
-        picks = rng.choice(mine, size=max(0, TRAIN_PER_DIGIT - len(mine)))
+        picks = rng.choice(mine, size=max(0, per_digit - len(mine)))
         shifts = rng.integers(-MAX_SHIFT, MAX_SHIFT + 1, size=(len(picks), 2))
         xs.append(np.stack([np.roll(x[i], tuple(d), axis=(0, 1)) for i, d in zip(picks, shifts)]))
         ys.append(np.full(len(picks), digit, dtype=y.dtype))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grader.data import heldout_path, main, train_path
-from grader.data.digits import load_digits_as_mnist, upscale
+from grader.data.digits import MAX_SHIFT, enlarge, load_digits_as_mnist, upscale
 from grader.errors import GraderError
 
 
@@ -24,8 +24,23 @@ def test_is_the_digits_split_deterministic_and_complete():
     a, b = load_digits_as_mnist(seed=3), load_digits_as_mnist(seed=3)
     for key in a.arrays:
         np.testing.assert_array_equal(a.arrays[key], b.arrays[key])
-    assert len(a.arrays["train_y"]) + len(a.arrays["test_y"]) == 1797
+    assert len(a.arrays["test_y"]) == 450  # a quarter of the 1,797 originals, never enlarged
     assert not np.array_equal(load_digits_as_mnist(seed=4).arrays["test_y"], a.arrays["test_y"])
+
+
+def test_is_the_digits_training_split_enlarged_with_shifted_copies_of_the_same_digit():
+    rng = np.random.default_rng(0)
+    x = np.zeros((4, 28, 28), dtype=np.uint8)
+    x[:, 10:18, 10:18] = 255  # a block well inside the 2-pixel border
+    x[2:, 12, :] = 255
+    y = np.array([1, 1, 5, 5], dtype=np.uint8)
+    big_x, big_y = enlarge(x, y, rng, per_digit=20)
+    assert sorted(np.unique(big_y, return_counts=True)[1]) == [20, 20]  # absent digits get none
+    assert any(np.array_equal(image, x[0]) for image in big_x)  # the originals stay
+    for image, label in zip(big_x, big_y):
+        sources = x[y == label]
+        assert any(np.array_equal(image, np.roll(s, (dy, dx), axis=(0, 1))) for s in sources
+                   for dy in range(-MAX_SHIFT, MAX_SHIFT + 1) for dx in range(-MAX_SHIFT, MAX_SHIFT + 1)), label
 
 
 def test_do_digits_outputs_say_they_hold_digits(tmp_path):
