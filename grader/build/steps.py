@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from grader.build.reference_values import write_reference_values
 from grader.checks import HIDDEN_CHECKS_FILE
 from grader.data import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
-from grader.grade.numerics import thread_env
+from grader.numerics import thread_env
 
 EXPORT_CALL = "grader.export("
 # The verification and the solution run side by side on the machine's cores; one BLAS
@@ -86,8 +87,24 @@ def assign(work: Path, master: Master) -> Assigned:
     name = master.config["name"]
     out = work / "out"
     zips = sorted((out / "autograder").glob(f"{name}-autograder_*.zip"))
+    pin_numerics(zips[-1])
     return Assigned(out / "student", out / "student" / master.path.name, zips[-1],
                     out / "autograder" / master.path.name)
+
+
+def pin_numerics(zip_path: Path) -> None:
+    """Make the zip's ``run_autograder`` (what Gradescope runs) export the grading thread
+    count of :mod:`grader.numerics` before otter starts, as ``mlp-course grade`` and the
+    build's verification do; the seed is already in its ``otter_config.json``."""
+    exports = "".join(f"export {k}={v}\n" for k, v in thread_env().items())
+    with zipfile.ZipFile(zip_path) as zf:
+        members = [(info, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in members:
+            if info.filename == "run_autograder":
+                shebang, _, rest = data.decode().partition("\n")
+                data = f"{shebang}\n# mlp-course: the grading numerics (grader/numerics.py)\n{exports}{rest}".encode()
+            zf.writestr(info, data)
 
 
 def start_verification(assigned: Assigned) -> subprocess.Popen:

@@ -16,7 +16,7 @@ The pipeline, one step per module (each step only needs the ones before it):
 7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
    tells when every submission crashed the same way (the CLI then exits 1).
 
-Every child computes with the fixed numerics of :mod:`.numerics` (BLAS threads, seed).
+Every child computes with the fixed numerics of :mod:`grader.numerics` (BLAS threads, seed).
 
 Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can replace them.
 """
@@ -33,7 +33,7 @@ from grader.grade import isolation, preflight
 from grader.grade.autograder import load_autograder
 from grader.grade.discover import discover, sha256_of
 from grader.grade.execute import Limits, engine_for
-from grader.grade.numerics import GRADING_THREADS, grading_seed
+from grader.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe
 from grader.grade.record import pending_row, row_of, write_gradebook, write_outcome_files
 from grader.grade.report import write_report

@@ -8,7 +8,7 @@ import click
 
 from grader.grade import DEFAULTS, ENGINES, main
 from grader.grade.isolation import MODES
-from grader.grade.numerics import GRADING_SEED, GRADING_THREADS
+from grader.numerics import GRADING_SEED, GRADING_THREADS
 from grader.grade.report import settings_line
 
 HELP = f"""Grade every submission in SUBMISSIONS_DIR with an otter autograder, without Docker.

@@ -25,7 +25,7 @@ from grader.grade.autograder import Autograder
 from grader.grade.check import check_submission
 from grader.grade.discover import Submission
 from grader.grade.isolation import Sandbox
-from grader.grade.numerics import thread_env
+from grader.numerics import thread_env
 from grader.grade.plan import supports_safe
 from grader.grade.safe import grade_safe
 from grader.grade.sandbox import Finished, run_contained
@@ -38,7 +38,7 @@ NOTEBOOK_CALL = re.compile(r"""otter\.Notebook\(\s*(?:nb_path\s*=\s*)?["']([\w.\
 class Limits:
     """Per-submission limits (wall clock, address space, output) and the batch's engine and sandbox.
 
-    BLAS threads are not a limit but a grading constant: :data:`.numerics.GRADING_THREADS`.
+    BLAS threads are not a limit but a grading constant: :data:`grader.numerics.GRADING_THREADS`.
     ``sandbox`` is resolved once per batch (:func:`.isolation.sandbox_for`); None = ``auto``.
     """
 

@@ -8,7 +8,7 @@ student code runs; verdicts only after the child and everything it started are g
    labels, no reference outputs), ``calls.json`` and ``probe_child.py``;
 2. execute  -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
    rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
-   numerics of :mod:`.numerics` (BLAS threads; the seed set before every cell);
+   numerics of :mod:`grader.numerics` (BLAS threads; the seed set before every cell);
 3. load     -- ``probe_outputs.npz`` without pickle; anything odd is a failed probe;
 4. verdict  -- the zip's ``verdict_*`` functions with the reference values and labels;
 5. score    -- points per question from the zip's ``tests/qN.py`` (parsed, never run).
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.grade import isolation, plan as planning
-from grader.grade.numerics import grading_seed, thread_env
+from grader.numerics import grading_seed, thread_env
 from grader.grade.probe_child import OUTPUT_LIMIT_EXIT
 from grader.grade.sandbox import run_contained
 from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected

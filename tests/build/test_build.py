@@ -9,7 +9,7 @@ import zipfile
 import nbformat
 import pytest
 
-from grader.build.steps import check_student
+from grader.build.steps import check_student, pin_numerics
 from grader.errors import GraderError
 
 from pathlib import Path
@@ -146,3 +146,20 @@ def test_is_a_missing_data_folder_reported_with_the_fix(tmp_path):
         grader.build.main(master=MASTER, data_dir=tmp_path / "nowhere", out=tmp_path / "dist",
                           log=lambda *a: None)
     assert not (tmp_path / "dist").exists()
+
+
+def test_does_the_gradescope_zip_run_with_the_grading_thread_count(tmp_path):
+    import zipfile
+
+    from grader.numerics import GRADING_THREADS
+
+    zip_path = tmp_path / "autograder.zip"
+    with zipfile.ZipFile(zip_path, "w") as zf:
+        zf.writestr("run_autograder", "#!/bin/bash\nmamba activate otter-env\npython /autograder/source/run_otter.py\n")
+        zf.writestr("otter_config.json", "{}")
+    pin_numerics(zip_path)
+    with zipfile.ZipFile(zip_path) as zf:
+        script = zf.read("run_autograder").decode()
+        assert zf.read("otter_config.json") == b"{}"
+    assert script.startswith("#!/bin/bash\n")
+    assert script.index(f"export OPENBLAS_NUM_THREADS={GRADING_THREADS}") < script.index("python /autograder")

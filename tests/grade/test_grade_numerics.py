@@ -10,7 +10,7 @@ import grade_toy as toy
 from grade_toy import DRAW_CELL, read_gradebook
 from grader.grade import execute, main as grade_main, safe
 from grader.grade.autograder import load_autograder
-from grader.grade.numerics import GRADING_SEED, THREAD_VARIABLES, grading_seed, thread_env
+from grader.numerics import GRADING_SEED, THREAD_VARIABLES, grading_seed, thread_env
 from grader.grade.probe_child import SEED_MODULES, cell_errors, grading_cells
 from grader.grade.sandbox import Finished
 
