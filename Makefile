@@ -34,7 +34,7 @@ grade: build
 # The demo checks its own result: every sample must lose exactly the points its bug costs
 # (grader/build/samples.py); any difference is listed and the demo fails.
 demo: grade
-	$(BIN)/python -m grader.build.samples --verify $(DEMO)/graded/gradebook.csv
+	$(BIN)/python -m grader.build.samples --verify $(DEMO)/graded/gradebook.csv $(DATA)
 
 test: setup
 	$(BIN)/pytest -q -rs

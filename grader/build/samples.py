@@ -33,6 +33,11 @@ class Mutant:
     bug: str
     edits: tuple[tuple[str, str], ...]
     loses: dict = field(default_factory=dict)
+    loses_on_standin: dict | None = None  # on the digits stand-in, when it differs from ``loses``
+
+    def expected_loss(self, dataset: str = "mnist") -> dict:
+        """Points per question this bug should cost when graded on ``dataset``."""
+        return self.loses if dataset == "mnist" or self.loses_on_standin is None else self.loses_on_standin
 
 
 MUTANTS = (
@@ -117,12 +122,12 @@ def write_samples(solution_notebook, out_dir) -> list[Path]:
 AUTOGRADED_STATUS = "graded"
 
 
-def differences(rows: dict[str, dict]) -> list[str]:
+def differences(rows: dict[str, dict], dataset: str = "mnist") -> list[str]:
     """What the graded samples did differently from what ``MUTANTS`` expect, one line each.
 
     ``rows`` maps a gradebook id to its row (``csv.DictReader`` of ``gradebook.csv``, with
     the ``POINTS POSSIBLE`` row); a sample is as expected when it was graded and lost
-    exactly the points of its ``loses``, no more, no fewer. Manual (0-point) questions
+    exactly the points of its ``loses`` (``loses_on_standin`` on stand-in data), no more, no fewer. Manual (0-point) questions
     are not compared."""
     possible = rows["POINTS POSSIBLE"]
     questions = [q for q in possible if q.startswith("q") and float(possible[q] or 0) > 0]
@@ -137,7 +142,7 @@ def differences(rows: dict[str, dict]) -> list[str]:
             continue
         lost = {q: float(possible[q]) - float(row[q] or 0) for q in questions}
         lost = {q: v for q, v in lost.items() if v}
-        expected = {q: float(v) for q, v in mutant.loses.items()}
+        expected = {q: float(v) for q, v in mutant.expected_loss(dataset).items()}
         if lost != expected:
             found.append(f"{mutant.name}: lost {_points(lost)}, expected {_points(expected)}")
     return found
@@ -147,25 +152,29 @@ def _points(lost: dict) -> str:
     return ", ".join(f"{q} {v:g}" for q, v in lost.items()) or "nothing"
 
 
-def verify(gradebook_csv) -> int:
+def verify(gradebook_csv, dataset: str = "mnist") -> int:
     """Print whether every sample in ``gradebook_csv`` graded as expected; 0 if so, else 1."""
     import csv
 
     with open(gradebook_csv, newline="", encoding="utf-8") as f:
         rows = {row["id"]: row for row in csv.DictReader(f)}
-    found = differences(rows)
+    found = differences(rows, dataset)
+    if dataset != "mnist":
+        print(f"(expected points for the '{dataset}' stand-in data)")
     for line in found:
         print(f"UNEXPECTED {line}")
     print(f"{len(MUTANTS) - len(found)}/{len(MUTANTS)} samples graded as expected")
     return 1 if found else 0
 
 
-USAGE = ("usage: python -m grader.build.samples SOLUTION_NOTEBOOK OUT_DIR   (write the samples)\n"
-         "       python -m grader.build.samples --verify GRADEBOOK_CSV     (check their grades)")
+USAGE = ("usage: python -m grader.build.samples SOLUTION_NOTEBOOK OUT_DIR               (write the samples)\n"
+         "       python -m grader.build.samples --verify GRADEBOOK_CSV [DATA_DIR]     (check their grades)")
 
 if __name__ == "__main__":  # pragma: no cover
-    if len(sys.argv) == 3 and sys.argv[1] == "--verify":
-        sys.exit(verify(sys.argv[2]))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--verify":
+        from grader.build.steps import dataset_of
+
+        sys.exit(verify(sys.argv[2], dataset_of(Path(sys.argv[3])) if len(sys.argv) == 4 else "mnist"))
     if len(sys.argv) != 3:
         sys.exit(USAGE)
     for p in write_samples(sys.argv[1], sys.argv[2]):

@@ -95,7 +95,8 @@ def batch_sandbox(engine: str, requested: str, drop_uid: bool, needed: bool):
 def settings_of(engine: str, box, ag) -> dict:
     """What the children computed with: shown by the CLI and in the class report."""
     return {"engine": engine, "sandbox": box.describe() if box else "none (otter engine)",
-            "threads": GRADING_THREADS, "seed": grading_seed(ag.seed) if engine == "safe" else ag.seed}
+            "threads": GRADING_THREADS, "seed": grading_seed(ag.seed) if engine == "safe" else ag.seed,
+            "dataset": ag.dataset}
 
 
 def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: float = DEFAULTS["timeout"],

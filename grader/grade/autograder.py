@@ -23,6 +23,7 @@ class Autograder:
     sha256: str
     questions: dict[str, float]
     seed: int | None = None  # otter_config.json's "seed" (otter's intercell seeding)
+    dataset: str | None = None  # what the held-out sets were drawn from ("mnist", "digits"), if known
 
     @property
     def possible(self) -> float:
@@ -66,7 +67,23 @@ def load_autograder(path: Path, sha256: str) -> Autograder:
         missing = [n for n in REQUIRED if n not in zf.namelist()]
         if missing:
             raise GraderError(f"{path} is not an otter autograder zip (no {', '.join(missing)} inside); {hint}")
-        questions, seed = _question_points(zf), _config_seed(zf, path)
+        questions, seed, dataset = _question_points(zf), _config_seed(zf, path), _dataset(zf)
     if not questions:
         raise GraderError(f"{path} has no tests/*.py, so there is nothing to grade; {hint}")
-    return Autograder(path=path, sha256=sha256, questions=questions, seed=seed)
+    return Autograder(path=path, sha256=sha256, questions=questions, seed=seed, dataset=dataset)
+
+
+def _dataset(zf: zipfile.ZipFile) -> str | None:
+    """The ``dataset`` recorded in the first held-out file (``mlp-course data`` writes it), else None."""
+    import io
+
+    import numpy as np
+
+    names = sorted(n for n in zf.namelist() if n.startswith("files/heldout_") and n.endswith(".npz"))
+    if not names:
+        return None
+    try:
+        with np.load(io.BytesIO(zf.read(names[0])), allow_pickle=False) as data:
+            return str(data["dataset"]) if "dataset" in data.files else None
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None

@@ -53,8 +53,11 @@ def _messages_by_question(failures: list[dict]) -> dict[str, set[str]]:
 def settings_line(settings: dict) -> str:
     """``engine safe, sandbox bwrap, own uid per submission, BLAS threads 1, seed 4144``."""
     seed = settings["seed"] if settings["seed"] is not None else "none (otter_config.json sets none)"
+    data = settings.get("dataset") or ""
+    if data:
+        data = f", held-out data {data}" + ("" if data == "mnist" else " (a STAND-IN for MNIST: a try-out, not a course)")
     return (f"engine {settings['engine']}, sandbox {settings['sandbox']}, "
-            f"BLAS threads {settings['threads']}, seed {seed}")
+            f"BLAS threads {settings['threads']}, seed {seed}{data}")
 
 
 def write_report(out: Path, entries: list[dict], autograder: Autograder, settings: dict | None = None) -> Path:
