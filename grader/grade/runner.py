@@ -15,15 +15,16 @@ import threading
 from tqdm import tqdm
 
 from grader.grade.execute import grade_one
-from grader.grade.score import rejected
+from grader.grade.score import cleaned, rejected
 
 
 def grade_safely(submission, autograder, limits, on_start):
-    """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a lost one."""
+    """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a
+    lost one; every text of the outcome is made safe to record (:func:`.score.cleaned`)."""
     try:
-        return grade_one(submission, autograder, limits, on_start)
+        return cleaned(grade_one(submission, autograder, limits, on_start))
     except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
-        return rejected(submission, autograder, "crashed", f"grader error: {type(exc).__name__}: {exc}")
+        return cleaned(rejected(submission, autograder, "crashed", f"grader error: {type(exc).__name__}: {exc}"))
 
 
 class _Killer:
