@@ -26,11 +26,12 @@ def atomic_path(dest: str | os.PathLike, *, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary file path; on success it replaces ``dest``.
 
     ``suffix`` is kept on the temporary name (``np.savez`` appends ``.npz`` to names
-    without it, so pass ``suffix=".npz"`` there).
+    without it, so pass ``suffix=".npz"`` there). The temporary name keeps at most 40
+    characters of ``dest``'s, so any name that fits the file system has a temporary that does.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp" + suffix, dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".tmp" + suffix, dir=dest.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:

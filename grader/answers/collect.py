@@ -1,4 +1,9 @@
-"""Every student's written answers, side by side, read statically (nothing is executed)."""
+"""Every student's written answers, side by side, read statically (nothing is executed).
+
+One submission never stops the others: whatever goes wrong while reading or parsing it
+(an unreadable file, a cell nested deeply enough to exhaust the parser's recursion or
+memory) flags its rows "unreadable submission (reason)" and the class goes on.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 
 from grader.answers.extract import WRITTEN_ANSWERS, Answer, extract_answers
 from grader.export.sources import find_inputs, read_notebook
+from grader.textsafe import clean_text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,14 +25,19 @@ class Row:
     problem: str = ""
 
 
+def _reason(exc: Exception) -> str:
+    """``Type: first line of the message`` (clean, at most 200 characters)."""
+    lines = str(exc).splitlines()
+    return clean_text(f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__, 200)
+
+
 def answers_of(path: Path) -> dict[str, Answer]:
-    """Variable -> answer for one submission; all flagged if the file cannot be read."""
+    """Variable -> answer for one submission; all flagged if it cannot be read or parsed."""
     try:
-        nb = read_notebook(path)
-    except Exception as exc:  # an unreadable submission still gets its rows
-        reason = f"unreadable submission ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+        return extract_answers(read_notebook(path))
+    except Exception as exc:  # noqa: BLE001 - an unreadable submission still gets its rows
+        reason = f"unreadable submission ({_reason(exc)})"
         return {name: Answer("", reason) for name in WRITTEN_ANSWERS}
-    return extract_answers(nb)
 
 
 def collect(submissions_dir: Path) -> list[Row]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from grader import atomic
 from grader.answers.extract import MANUAL_QUESTIONS, WRITTEN_ANSWERS
 from grader.errors import GraderError
+from grader.textsafe import csv_cell
 
 POINTS_ROW = "POINTS POSSIBLE"
 SCORE_COLUMNS = ("student_id", "question", "score")
@@ -145,6 +146,6 @@ def merge_manual_scores(*, gradebook_csv: str | Path, scores_csv: str | Path) ->
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     atomic.write_text(gradebook_csv, buffer.getvalue())
     return missing

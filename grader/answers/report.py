@@ -13,16 +13,18 @@ import jinja2
 
 from grader import atomic
 from grader.answers.collect import Row
+from grader.textsafe import csv_cell
 
 CSV_COLUMNS = ("student_id", "question", "answer")
 
 
 def answers_csv(rows: list[Row]) -> str:
-    """The CSV text: columns ``student_id, question, answer`` ("" for a missing answer)."""
+    """The CSV text: columns ``student_id, question, answer`` ("" for a missing answer); a
+    cell that a spreadsheet would run as a formula starts with ``'`` (:func:`~grader.textsafe.csv_cell`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows((r.student_id, r.question, r.answer) for r in rows)
+    writer.writerows((csv_cell(r.student_id), csv_cell(r.question), csv_cell(r.answer)) for r in rows)
     return buffer.getvalue()
 
 

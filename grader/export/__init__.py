@@ -27,6 +27,7 @@ from grader import atomic
 from grader.export.filtering import filter_for_manual_grading
 from grader.export.pdf import check_tools, failure_reason, notebook_pdf
 from grader.export.sources import find_inputs, read_notebook
+from grader.textsafe import safe_stem
 
 DEFAULT_FOLDER_OUT = Path("exported")
 
@@ -54,7 +55,7 @@ def plan(path: Path, *, out: Path | None, filtered: bool) -> list[Job]:
     if out is None:
         out = DEFAULT_FOLDER_OUT if path.is_dir() else path.parent
     suffix = ".filtered.pdf" if filtered else ".pdf"
-    return [Job(sid, source, out / f"{sid}{suffix}", filtered)
+    return [Job(sid, source, out / f"{safe_stem(sid)}{suffix}", filtered)
             for sid, source in find_inputs(path)]
 
 

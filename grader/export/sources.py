@@ -7,14 +7,13 @@ agree on who is who.
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import nbformat
 
 from grader.errors import GraderError
-from grader.grade.check import check_submission
-from grader.grade.discover import SUFFIXES, discover
+from grader.grade.check import check_submission, read_submission
+from grader.grade.discover import SUFFIXES, discover, student_ids
 
 
 def find_inputs(path: Path) -> list[tuple[str, Path]]:
@@ -29,7 +28,7 @@ def find_inputs(path: Path) -> list[tuple[str, Path]]:
         raise GraderError(f"{path} does not exist; pass a notebook, an otter zip or a folder")
     if path.suffix not in SUFFIXES:
         raise GraderError(f"{path.name} is neither .ipynb nor .zip; pass a notebook or an otter zip")
-    return [(path.stem, path)]
+    return [(student_ids([path.stem])[path.stem][0], path)]
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
@@ -37,8 +36,4 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     problem = check_submission(path)
     if problem is not None:
         raise GraderError(problem[1])
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            name = next(n for n in zf.namelist() if n.endswith(".ipynb") and "/" not in n)
-            return nbformat.reads(zf.read(name).decode("utf-8"), as_version=4)
-    return nbformat.read(path, as_version=4)
+    return nbformat.reads(read_submission(path)[1].decode("utf-8"), as_version=4)

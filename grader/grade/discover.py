@@ -7,16 +7,30 @@ Rules (shown in ``--help``):
 * the student id is the file name without its extension (``alice.ipynb`` -> ``alice``;
   an otter export ``hw_2024_05_01T10_00_00.zip`` keeps its stem as is);
 * duplicates (the same id as ``.ipynb`` and ``.zip``): the newest file by modification
-  time is graded, ties go to the ``.ipynb``; the row's ``detail`` names the file skipped.
+  time is graded, ties go to the ``.ipynb``; the row's ``detail`` names the file skipped;
+* nothing is followed or opened here except regular files: a symbolic link, FIFO or
+  folder named like a submission is listed (it gets a row) and rejected by
+  :func:`~.check.check_submission`; its fingerprint is its kind, not its target;
+* ids are clean text (:func:`grader.textsafe.clean_text`): a file stem that is not (invalid
+  UTF-8, control characters), or that is the reserved id ``POINTS POSSIBLE`` (the
+  gradebook's last row), gets ``~`` and a hash of the stem, and the row's detail says so.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import stat
 from pathlib import Path
 
+from grader.grade import readback
+from grader.grade.check import special_kind
+from grader.textsafe import clean_text, short_hash
+
 SUFFIXES = (".ipynb", ".zip")
+RESERVED_IDS = ("POINTS POSSIBLE",)  # the gradebook's last row
+ID_CHARS = 255  # longest id kept as is (a file name has at most 255 bytes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,21 +52,63 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def fingerprint(path: Path) -> str:
+    """sha256 of a regular file's bytes (read without following links); for anything else
+    the sha256 of what it is ("a FIFO", ...), so that it is never opened."""
+    try:
+        kind = special_kind(os.lstat(path).st_mode)
+    except OSError as exc:
+        kind = f"unreadable ({exc.strerror})"
+    f = None if kind is not None else readback.open_regular(path, 1 << 62, strict=False)
+    if f is None:
+        return hashlib.sha256(f"not a regular file: {kind}".encode()).hexdigest()
+    digest = hashlib.sha256()
+    with f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _newest(paths: list[Path]) -> Path:
-    return max(paths, key=lambda p: (p.stat().st_mtime, p.suffix == ".ipynb", p.name))
+    """The newest regular file of ``paths`` (else the newest of them), ties to the ``.ipynb``."""
+    return max(paths, key=lambda p: (stat.S_ISREG(p.lstat().st_mode), p.lstat().st_mtime,
+                                     p.suffix == ".ipynb", p.name))
+
+
+def _reserved(sid: str) -> bool:
+    return sid.strip().casefold() in {r.casefold() for r in RESERVED_IDS}
+
+
+def student_ids(stems: list[str]) -> dict[str, tuple[str, str]]:
+    """File stem -> ``(id, note)``: the stem itself when it is clean text and not reserved;
+    else its cleaned form + ``~`` + a hash of the stem, unique among all ids, and a note."""
+    ids = {stem: (stem, "") for stem in stems if clean_text(stem, ID_CHARS) == stem and not _reserved(stem)}
+    taken = {sid for sid, _ in ids.values()}
+    for stem in sorted(set(stems) - set(ids)):
+        sid = f"{clean_text(stem, ID_CHARS)}~{short_hash(stem)}"
+        while sid in taken:
+            sid = f"{sid}~{short_hash(sid)}"
+        why = ("is reserved for the gradebook's last row" if _reserved(stem) else
+               "is not plain text (invalid UTF-8 or control characters) or too long")
+        ids[stem] = (sid, f"the file name {clean_text(stem, 80)!r} {why}: id renamed {sid!r}")
+        taken.add(sid)
+    return ids
 
 
 def discover(folder: Path) -> list[Submission]:
     """All submissions in ``folder``, one per id, sorted by id."""
-    by_id: dict[str, list[Path]] = {}
+    by_stem: dict[str, list[Path]] = {}
     for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix in SUFFIXES and not path.name.startswith("."):
-            by_id.setdefault(path.stem, []).append(path)
+        if path.suffix in SUFFIXES and not path.name.startswith("."):
+            by_stem.setdefault(path.stem, []).append(path)
+    ids = student_ids(list(by_stem))
     found = []
-    for sid, paths in sorted(by_id.items()):
+    for stem, paths in by_stem.items():
         chosen = _newest(paths)
-        skipped = [p.name for p in paths if p != chosen]
-        note = (f"duplicate id: graded newest {chosen.name}, skipped {', '.join(skipped)}"
+        skipped = [clean_text(p.name, 200) for p in paths if p != chosen]
+        note = (f"duplicate id: graded newest {clean_text(chosen.name, 200)}, skipped {', '.join(skipped)}"
                 if skipped else "")
-        found.append(Submission(id=sid, path=chosen, sha256=sha256_of(chosen), note=note))
-    return found
+        sid, renamed = ids[stem]
+        found.append(Submission(id=sid, path=chosen, sha256=fingerprint(chosen),
+                                note="; ".join(x for x in (renamed, note) if x)))
+    return sorted(found, key=lambda s: s.id)

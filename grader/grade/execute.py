@@ -17,12 +17,11 @@ import os
 import re
 import shutil
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
 
 from grader.grade.autograder import Autograder
-from grader.grade.check import check_submission
+from grader.cleanup import temporary_folder
+from grader.grade.check import Refused, check_submission, read_submission
 from grader.grade.discover import Submission
 from grader.grade.isolation import Sandbox
 from grader.numerics import thread_env
@@ -30,6 +29,7 @@ from grader.grade.plan import supports_safe
 from grader.grade.safe import grade_safe
 from grader.grade.sandbox import Finished, run_contained
 from grader.grade.score import Outcome, rejected, score
+from grader.textsafe import safe_stem
 
 NOTEBOOK_CALL = re.compile(r"""otter\.Notebook\(\s*(?:nb_path\s*=\s*)?["']([\w.\- ]+\.ipynb)["']""")
 
@@ -95,13 +95,13 @@ def engine_for(autograder: Autograder, engine: str) -> str:
 
 
 def notebook_of(copy: Path, root: Path) -> Path:
-    """The notebook itself: ``copy``, or the one notebook inside an otter export zip."""
+    """The notebook itself: ``copy``, or the one notebook inside an otter export zip (inflated
+    within :data:`~.check.NOTEBOOK_BYTES`; raises :class:`~.check.Refused` otherwise)."""
     if copy.suffix != ".zip":
         return copy
-    with zipfile.ZipFile(copy) as zf:
-        (name,) = [n for n in zf.namelist() if n.endswith(".ipynb") and "/" not in n]
-        target = root / "tmp" / Path(name).name
-        target.write_bytes(zf.read(name))
+    where, data = read_submission(copy)  # where = "<zip name>:<notebook name>"
+    target = root / "tmp" / (safe_stem(Path(where.rpartition(":")[2]).stem) + ".ipynb")
+    target.write_bytes(data)
     return target
 
 
@@ -110,10 +110,13 @@ def grade_one(submission: Submission, autograder: Autograder, limits: Limits, on
     problem = check_submission(submission.path)
     if problem is not None:
         return rejected(submission, autograder, *problem)
-    with tempfile.TemporaryDirectory(prefix=f"mlp-grade-{submission.id[:40]}-",
-                                     ignore_cleanup_errors=True) as tmp:
-        copy = prepare(submission, Path(tmp))
+    with temporary_folder(f"mlp-grade-{safe_stem(submission.id)[:40]}-") as tmp:
+        copy = prepare(submission, tmp)
         if engine_for(autograder, limits.engine) == "safe":
-            return grade_safe(submission, autograder, limits, notebook_of(copy, Path(tmp)), on_start)
-        finished = execute(copy, autograder, limits, Path(tmp), on_start)
-        return score(submission, autograder, finished, Path(tmp) / "out", limits)
+            try:
+                notebook = notebook_of(copy, tmp)
+            except Refused as refused:
+                return rejected(submission, autograder, *refused.problem)
+            return grade_safe(submission, autograder, limits, notebook, on_start)
+        finished = execute(copy, autograder, limits, tmp, on_start)
+        return score(submission, autograder, finished, tmp / "out", limits)

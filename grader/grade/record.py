@@ -3,6 +3,9 @@
 Every file is written through :mod:`grader.atomic`, so an interrupted run never leaves a
 half-written gradebook. The gradebook always has one row per discovered submission (rows
 not finished yet have status ``pending``) and ends with a ``POINTS POSSIBLE`` row.
+Student-shaped text is safe here: cells are one line and cannot start a spreadsheet
+formula (:func:`grader.textsafe.csv_row`), file names come from
+:func:`grader.textsafe.safe_stem` (any id, any length, any bytes).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from grader import atomic
 from grader.grade.autograder import Autograder
 from grader.grade.score import Outcome
+from grader.textsafe import csv_row, safe_stem
 
 PENDING = "pending"
 FIXED_LEFT, FIXED_RIGHT = ["id", "status"], ["total", "possible", "duration_s", "detail"]
@@ -44,7 +48,7 @@ def write_gradebook(path: Path, rows: list[dict], autograder: Autograder) -> Non
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns(autograder), extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)
     writer.writerow({"id": "POINTS POSSIBLE", **autograder.questions,
                      "total": autograder.possible, "possible": autograder.possible})
     atomic.write_text(path, buffer.getvalue())
@@ -72,7 +76,9 @@ def feedback_markdown(outcome: Outcome, autograder: Autograder) -> str:
 
 
 def write_outcome_files(out: Path, outcome: Outcome, autograder: Autograder) -> None:
-    """``feedback/<id>.md`` always; ``results/<id>.json`` when otter produced results."""
-    atomic.write_text(out / "feedback" / f"{outcome.id}.md", feedback_markdown(outcome, autograder))
+    """``feedback/<stem>.md`` always; ``results/<stem>.json`` when otter produced results
+    (``stem`` = :func:`~grader.textsafe.safe_stem` of the id: the id itself when it is a safe name)."""
+    stem = safe_stem(outcome.id)
+    atomic.write_text(out / "feedback" / f"{stem}.md", feedback_markdown(outcome, autograder))
     if outcome.results is not None:
-        atomic.write_text(out / "results" / f"{outcome.id}.json", json.dumps(outcome.results, indent=2))
+        atomic.write_text(out / "results" / f"{stem}.json", json.dumps(outcome.results, indent=2))

@@ -46,7 +46,7 @@ def most_common_failures(entries: list[dict], autograder: Autograder) -> dict[st
 def _messages_by_question(failures: list[dict]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for f in failures:
-        found.setdefault(f["question"], set()).add(f["message"].strip().splitlines()[-1][:120])
+        found.setdefault(f["question"], set()).add((f["message"].strip().splitlines() or [""])[-1][:120])
     return found
 
 

@@ -17,7 +17,7 @@ import threading
 from tqdm import tqdm
 
 from grader.grade.execute import grade_one
-from grader.grade.score import rejected
+from grader.grade.score import cleaned, rejected
 
 GRADER_ERROR = "grader error:"
 HARNESS_HINT = ("run one submission with --jobs 1 and read its detail and feedback, fix the installation or "
@@ -25,11 +25,12 @@ HARNESS_HINT = ("run one submission with --jobs 1 and read its detail and feedba
 
 
 def grade_safely(submission, autograder, limits, on_start):
-    """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a lost one."""
+    """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a
+    lost one; every text of the outcome is made safe to record (:func:`.score.cleaned`)."""
     try:
-        return grade_one(submission, autograder, limits, on_start)
+        return cleaned(grade_one(submission, autograder, limits, on_start))
     except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
-        return rejected(submission, autograder, "crashed", f"{GRADER_ERROR} {type(exc).__name__}: {exc}")
+        return cleaned(rejected(submission, autograder, "crashed", f"{GRADER_ERROR} {type(exc).__name__}: {exc}"))
 
 
 def harness_failure(outcomes) -> str | None:

@@ -9,7 +9,9 @@ student code runs; verdicts only after the child and everything it started are g
 2. execute  -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
    rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
    numerics of :mod:`grader.numerics` (BLAS threads; the seed set before every cell);
-3. load     -- ``probe_outputs.npz`` without pickle; anything odd is a failed probe;
+3. load     -- ``probe_outputs.npz``, ``probe_errors.json``, ``cells.json`` through
+   :mod:`.readback` (no links, no FIFOs, sizes capped before reading, no pickle); anything
+   odd is a failed probe; the folder is then removed by :func:`grader.cleanup.remove_tree`;
 4. verdict  -- the zip's ``verdict_*`` functions with the reference values and labels;
 5. score    -- points per question from the zip's ``tests/qN.py`` (parsed, never run).
 """
@@ -28,13 +30,14 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.grade import isolation, plan as planning
+from grader.cleanup import temporary_folder
+from grader.grade import isolation, plan as planning, readback
 from grader.numerics import grading_seed, thread_env
 from grader.grade.probe_child import OUTPUT_LIMIT_EXIT
 from grader.grade.sandbox import run_contained
 from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected
+from grader.textsafe import clean_text
 
-MAX_ENTRIES = 10_000_000  # largest probe output array accepted (elements)
 CHILD = Path(__file__).with_name("probe_child.py")
 
 
@@ -43,6 +46,7 @@ class Prepared:
     """What every submission of one autograder shares (read once per batch)."""
 
     checks: object
+    checks_source: bytes
     reference: dict
     inputs_npz: bytes
     train: bytes
@@ -51,16 +55,17 @@ class Prepared:
 
 @functools.lru_cache(maxsize=4)
 def prepared(path: Path, sha256: str, questions: tuple) -> Prepared:
-    keep = Path(tempfile.mkdtemp(prefix="mlp-grade-checks-"))
-    with zipfile.ZipFile(path) as zf:
+    """Checks (imported, then their folder removed), reference, inputs and plan of one autograder."""
+    with temporary_folder("mlp-grade-checks-") as keep, zipfile.ZipFile(path) as zf:
         checks = planning.load_checks(zf, keep)
+        source = (keep / "mlp_hidden_checks.py").read_bytes()
         reference, inputs = planning.reference_and_inputs(zf, checks)
         plan = planning.read_plan(zf, dict(questions), set(checks.CHECKS))
         train = zf.read("files/train_mnist.npz") if "files/train_mnist.npz" in zf.namelist() else b""
     buffer = tempfile.SpooledTemporaryFile()
     np.savez(buffer, **inputs)
     buffer.seek(0)
-    return Prepared(checks, reference, buffer.read(), train, plan)
+    return Prepared(checks, source, reference, buffer.read(), train, plan)
 
 
 def unique_calls(plan: planning.Plan, checks) -> list:
@@ -76,7 +81,7 @@ def unique_calls(plan: planning.Plan, checks) -> list:
 def prepare_folder(notebook: Path, work: Path, prep: Prepared, calls: list, uid) -> None:
     shutil.copy(notebook, work / notebook.name)
     shutil.copy(CHILD, work / CHILD.name)
-    shutil.copy(Path(prep.checks.__file__), work / "mlp_hidden_checks.py")
+    (work / "mlp_hidden_checks.py").write_bytes(prep.checks_source)
     (work / "mlp_probe_inputs.npz").write_bytes(prep.inputs_npz)
     if prep.train:
         (work / "train_mnist.npz").write_bytes(prep.train)
@@ -88,23 +93,19 @@ def prepare_folder(notebook: Path, work: Path, prep: Prepared, calls: list, uid)
 
 
 def load_outputs(work: Path, count: int) -> tuple[list[dict], dict]:
-    """Per probe call, its arrays (``{}`` when missing); errors by call index. Never raises."""
+    """Per probe call, its arrays (``{}`` when missing); errors by call index. Never raises.
+
+    Read with :mod:`.readback`: no link followed, no FIFO opened, sizes checked before reading.
+    """
     outputs = [{} for _ in range(count)]
-    try:
-        with np.load(work / "probe_outputs.npz", allow_pickle=False) as data:
-            for key in data.files:
-                index, _, name = key.partition("__")
-                arr = data[key]
-                if arr.dtype.kind in "biufU" and arr.size <= MAX_ENTRIES and index[1:].isdigit() \
-                        and int(index[1:]) < count:
-                    outputs[int(index[1:])][name] = arr
-    except Exception:  # noqa: BLE001 - a broken file is a failed probe, not a grader error
-        pass
-    try:
-        errors = json.loads((work / "probe_errors.json").read_text(encoding="utf-8")[:1_000_000])
-        errors = {str(k): str(v) for k, v in errors.items()} if isinstance(errors, dict) else {}
-    except (OSError, ValueError):
-        errors = {}
+    for key, arr in readback.read_npz(work / "probe_outputs.npz").items():
+        index, _, name = key.partition("__")
+        number = index[1:]
+        if index[:1] == "p" and number.isascii() and number.isdigit() and len(number) < 7 and int(number) < count:
+            outputs[int(number)][name] = arr
+    found = readback.read_json(work / "probe_errors.json")
+    errors = {clean_text(k, 20): clean_text(v, multiline=True) for k, v in found.items()} \
+        if isinstance(found, dict) else {}
     return outputs, errors
 
 
@@ -135,13 +136,19 @@ def verdicts(prep: Prepared, calls: list, outputs: list[dict], errors: dict):
     return points, failures
 
 
+def _cell_error(entry) -> dict | None:
+    """One ``cells.json`` entry as ``{cell, ename, evalue}`` (clean text), None if malformed."""
+    if not isinstance(entry, dict) or type(entry.get("cell")) is not int or not 0 <= entry["cell"] < 10 ** 6:
+        return None
+    return {"cell": entry["cell"], "ename": clean_text(entry.get("ename", ""), 100),
+            "evalue": clean_text(entry.get("evalue", ""), 500)}
+
+
 def _read_cells(work: Path) -> list[dict]:
-    try:
-        found = json.loads((work / "cells.json").read_text(encoding="utf-8")[:1_000_000])
-        return [{"cell": int(e["cell"]), "ename": str(e["ename"])[:100], "evalue": str(e["evalue"])[:500]}
-                for e in found][:100]
-    except (OSError, ValueError, TypeError, KeyError):
-        return []
+    """Errors raised by the notebook's cells (at most 100), as the child recorded them; never raises."""
+    found = readback.read_json(work / "cells.json")
+    cells = [_cell_error(e) for e in found[:100]] if isinstance(found, list) else []
+    return [c for c in cells if c is not None]
 
 
 def child_env(work: Path) -> dict:
@@ -171,8 +178,7 @@ def grade_safe(submission, autograder, limits, notebook: Path, on_start=None) ->
     box = limits.sandbox or isolation.sandbox_for("auto")
     uid = box.take_uid()
     try:
-        with tempfile.TemporaryDirectory(prefix="mlp-sandbox-", ignore_cleanup_errors=True) as tmp:
-            work = Path(tmp)
+        with temporary_folder("mlp-sandbox-") as work:
             os.chmod(work, 0o755)
             prepare_folder(notebook, work, prep, calls, uid)
             finished = execute(notebook, work, limits, box, uid, grading_seed(autograder.seed), on_start)

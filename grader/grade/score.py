@@ -23,6 +23,7 @@ from pathlib import Path
 from grader.grade.autograder import Autograder
 from grader.grade.child import OUTPUT_LIMIT_EXIT
 from grader.grade.discover import Submission
+from grader.textsafe import clean_text
 
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
 
@@ -50,6 +51,26 @@ def rejected(submission: Submission, autograder: Autograder, status: str, reason
     detail = "; ".join(x for x in (reason, submission.note) if x)
     return Outcome(id=submission.id, status=status, points=dict.fromkeys(autograder.questions, 0.0),
                    detail=detail)
+
+
+def _clean_failure(failure: dict) -> dict:
+    return {"question": clean_text(failure.get("question", ""), 100), "test": clean_text(failure.get("test", ""), 200),
+            "hidden": bool(failure.get("hidden")),
+            "message": clean_text(failure.get("message", ""), 5000, multiline=True)}
+
+
+def _clean_cell_error(error: dict) -> dict:
+    return {"cell": error.get("cell", ""), "ename": clean_text(error.get("ename", ""), 100),
+            "evalue": clean_text(error.get("evalue", ""), 500)}
+
+
+def cleaned(outcome: Outcome) -> Outcome:
+    """``outcome`` with every text a submission could have shaped through
+    :func:`~grader.textsafe.clean_text` (detail one line; messages keep their lines)."""
+    outcome.detail = clean_text(outcome.detail)
+    outcome.failures = [_clean_failure(f) for f in outcome.failures]
+    outcome.cell_errors = [_clean_cell_error(e) for e in outcome.cell_errors]
+    return outcome
 
 
 def last_line(text: str) -> str:

@@ -4,6 +4,7 @@ any student code, with missing ones empty and flagged?"""
 from __future__ import annotations
 
 import html
+import re
 
 import nbformat
 import pytest
@@ -77,3 +78,41 @@ def test_is_an_unreadable_submission_flagged_without_stopping_the_others(tmp_pat
 def test_is_a_cell_with_a_syntax_error_flagged_with_its_number():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("ans_i = 'unclosed")])
     assert extract_answers(nb)["ans_i"].problem == "cell 1 is not valid Python"
+
+
+PATHOLOGICAL = {  # one cell each that Python's parser cannot take, for different reasons
+    "nested parentheses": "ans_i = " + "(" * 100_000 + ")" * 100_000,
+    "a long chain of additions": "ans_i = " + "+".join(["1"] * 150_000),
+    "a long chain of unary minus": "ans_i = " + "-" * 100_000 + "1",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PATHOLOGICAL))
+def test_does_one_pathological_notebook_leave_the_others_collected(tmp_path, kind):
+    subs = write_submissions(tmp_path / "subs")
+    nbformat.write(submission({"ans_ii": "fine"}, extra=PATHOLOGICAL[kind]), subs / "eve.ipynb")
+    summary = main(submissions_dir=subs, out=tmp_path / "out")
+    rows = read_csv(tmp_path / "out" / "answers.csv")
+    assert [r["student_id"] for r in rows] == [sid for sid in ("alice", "bob", "carol", "eve")
+                                               for _ in WRITTEN_ANSWERS]
+    by_key = {(r["student_id"], r["question"]): r["answer"] for r in rows}
+    assert by_key["alice", WRITTEN_ANSWERS["ans_bias"]] == ALICE["ans_bias"]
+    eve = {r.question: r.problem for r in summary.rows if r.student_id == "eve"}
+    assert re.fullmatch(r"unreadable submission \((RecursionError|MemoryError)\b.*\)|cell \d+ is not valid Python",
+                        eve[WRITTEN_ANSWERS["ans_i"]])
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil\",\"click\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
+            "\t=1", "\r=1"]
+
+
+def test_can_no_answers_csv_cell_start_a_formula(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i, text in enumerate(FORMULAS):
+        nbformat.write(submission({"ans_i": text, "ans_ii": "-1.5", "ans_iii": "3"}), subs / f"s{i}.ipynb")
+    nbformat.write(submission({"ans_i": "ok"}), subs / "=1+1.ipynb")
+    main(submissions_dir=subs, out=tmp_path / "out")
+    cells = [c for r in read_csv(tmp_path / "out" / "answers.csv") for c in r.values()]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r")) and c != "-1.5"]
+    assert "'=1+1" in cells and cells.count("-1.5") == len(FORMULAS)

@@ -1,0 +1,128 @@
+"""A toy autograder for the SAFE engine (no MNIST, no otter assign) and a stand-in for its child.
+
+The autograder: q1 ``square`` (2 points) and q2 ``mean`` (3 points), each one hidden test
+that calls a check of the toy ``mlp_hidden_checks.py`` below, the way ``mlp-course build``
+writes them. :func:`fake_child` replaces :func:`grader.grade.safe.execute` in fast tests:
+it runs the notebook's code cells and the real probe cell in THIS process, inside the
+sandbox folder, writing what ``probe_child.py`` writes; a notebook may define
+``after_child()``, run once the child is done (what a background process left behind by
+the student could do). Everything else (folder, read-back, verdicts, cleanup, records)
+is the real grader.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from grader.grade.probe_child import PROBE_CELL
+from grader.grade.sandbox import Finished
+
+CHECKS_SOURCE = '''
+import numpy as np
+
+def probe_square(square):
+    return {"out": np.asarray([square(x) for x in (-2.0, 0.0, 3.0)], dtype=float)}
+
+def verdict_square(outputs, ref=None):
+    assert "out" in outputs, "square: no result was recorded."
+    assert np.allclose(np.asarray(outputs["out"], dtype=float), ref["square_out"]), "square: wrong values."
+
+def probe_mean(mean):
+    return {"out": np.asarray([mean([1.0, 2.0]), mean([5.0])], dtype=float)}
+
+def verdict_mean(outputs, ref=None):
+    assert "out" in outputs, "mean: no result was recorded."
+    assert np.allclose(np.asarray(outputs["out"], dtype=float), ref["mean_out"]), "mean: wrong values."
+
+CHECKS = {"check_square": (probe_square, verdict_square, 1, 0), "check_mean": (probe_mean, verdict_mean, 1, 0)}
+
+def probe_args(name, args):
+    _, _, n, k = CHECKS[name]
+    return args[:n + k]
+
+def verdict_args(name, args):
+    return args[CHECKS[name][2]:]
+
+def split_inputs(values):
+    return {}
+'''
+
+TEST_FILE = '''from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "{question}"
+points = {points}
+
+@test_case(points={points}, hidden=True)
+def test_{question}_{function}({function}):
+    from mlp_hidden_checks import check_{function}
+    check_{function}({function})
+'''
+
+HONEST = ["def square(x):\n    return x * x", "def mean(xs):\n    return sum(xs) / len(xs)"]
+POSSIBLE = {"q1": 2.0, "q2": 3.0}
+
+
+def build_autograder(dest: Path) -> Path:
+    """Write the toy safe autograder zip at ``dest``."""
+    reference = io.BytesIO()
+    np.savez(reference, square_out=np.array([4.0, 0.0, 9.0]), mean_out=np.array([1.5, 5.0]))
+    with zipfile.ZipFile(dest, "w") as zf:
+        zf.writestr("otter_config.json", json.dumps({"assignment_name": "toy-safe", "lang": "python"}))
+        zf.writestr("run_autograder", "#!/bin/sh\n")
+        for (question, points), function in zip(POSSIBLE.items(), ("square", "mean")):
+            zf.writestr(f"tests/{question}.py", TEST_FILE.format(question=question, points=int(points),
+                                                               function=function))
+        zf.writestr("files/mlp_hidden_checks.py", CHECKS_SOURCE)
+        zf.writestr("files/mlp_reference.npz", reference.getvalue())
+    return dest
+
+
+def notebook(path: Path, *cells: str, honest: bool = True) -> Path:
+    """A submission: the honest answers (unless ``honest`` is False), then ``cells``."""
+    sources = (HONEST if honest else []) + list(cells)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources]), path)
+    return path
+
+
+@contextlib.contextmanager
+def _inside(work: Path):
+    cwd = os.getcwd()
+    os.chdir(work)
+    sys.path.insert(0, str(work))
+    sys.modules.pop("mlp_hidden_checks", None)
+    try:
+        yield
+    finally:
+        sys.modules.pop("mlp_hidden_checks", None)
+        sys.path.remove(str(work))
+        os.chdir(cwd)
+
+
+def fake_child(notebook_path: Path, work: Path, limits, uid, on_start) -> Finished:
+    """Stand-in for :func:`grader.grade.safe.execute` (see the module docstring)."""
+    nb = nbformat.read(work / notebook_path.name, as_version=4)
+    calls = json.loads((work / "calls.json").read_text())
+    namespace, errors = {"__name__": "__main__"}, []
+    with _inside(work):
+        for index, cell in enumerate(nb.cells):
+            try:
+                exec(cell.source, namespace)  # noqa: S102 - the test's own notebooks
+            except Exception as exc:  # noqa: BLE001 - like allow_errors=True
+                errors.append({"cell": index, "ename": type(exc).__name__, "evalue": str(exc)})
+        exec(PROBE_CELL % (calls,), namespace)  # noqa: S102
+        with open("cells.json", "w", encoding="utf-8", errors="surrogatepass") as f:
+            json.dump(errors, f)
+        if "after_child" in namespace:
+            namespace["after_child"]()
+    return Finished(returncode=0, timed_out=False, duration_s=0.1, stdout="", stderr="")
