@@ -12,9 +12,9 @@ Modes (``--sandbox``; ``auto`` takes the first that works here, in this order, o
 
 A mode weaker than bwrap logs a one-line warning. Forcing a mode this machine cannot run
 is a ``GraderError``. When the grader runs as root, each child also drops to its own
-unprivileged uid (:class:`UidPool`, one uid per running submission) so that ``RLIMIT_NPROC``
-is enforced (the kernel never enforces it for root), and nothing of the grader's is
-writable; ``drop_uid=False`` (``--no-drop-uid``) keeps root and logs a loud warning.
+unprivileged uid (:mod:`.uids`: one uid per running submission, locked host-wide) so that
+``RLIMIT_NPROC`` is enforced (the kernel never enforces it for root), and nothing of the
+grader's is writable; ``drop_uid=False`` (``--no-drop-uid``) keeps root and logs a loud warning.
 Whether the chosen sandbox can run the grader's Python at all is checked by :mod:`.preflight`.
 """
 
@@ -27,13 +27,12 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.grade.uids import FIRST_UID, UIDS, UidPool, kill_uid  # noqa: F401 - the pool's public names
 
 log = logging.getLogger(__name__)
-FIRST_UID = 62000
 MODES = ("auto", "bwrap", "unshare", "none")
 UNSHARE = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
 WEAKER = {"unshare": "without network but see the host's files",
@@ -123,35 +122,3 @@ def sandbox_for(requested: str = "auto", *, drop_uid: bool = True) -> Sandbox:
                     "capabilities even under bwrap). Use it only for notebooks you trust.", how)
     return Sandbox(how, root and drop_uid)
 
-
-class UidPool:
-    """Hands out one unprivileged uid per running submission (when the batch's :class:`Sandbox` drops uids)."""
-
-    def __init__(self, first: int = FIRST_UID, size: int = 256):
-        self.lock, self.free = threading.Lock(), list(range(first, first + size))
-
-    def take(self) -> int:
-        with self.lock:
-            return self.free.pop(0)
-
-    def give(self, uid: int | None) -> None:
-        if uid is not None:
-            with self.lock:
-                self.free.append(uid)
-
-
-UIDS = UidPool()
-
-
-def kill_uid(uid: int | None) -> None:
-    """SIGKILL every process running as ``uid`` (the sandbox's own uid; never ours)."""
-    if uid is None or uid == os.geteuid():
-        return
-    import psutil
-
-    for proc in psutil.process_iter(["uids"]):
-        try:
-            if proc.info["uids"] and uid in proc.info["uids"]:
-                proc.kill()
-        except (psutil.Error, OSError):
-            continue
