@@ -4,8 +4,9 @@ Modes (``--sandbox``; ``auto`` takes the first that works here, in this order, o
 
 * ``bwrap``   -- bubblewrap (Debian package ``bubblewrap``): new network, pid, ipc and uts
   namespaces, a root file system of read-only binds (``/usr``, ``/lib*``, ``/bin``,
-  ``/etc``, the venv and the Python prefix) plus ONE writable bind, the submission's
-  own folder; ``--die-with-parent`` so killing the wrapper kills the whole namespace;
+  ``/etc``, the venv and the Python prefix) with this project's own packages and metadata
+  hidden in them (:mod:`.masks`: no ``import solutions``), plus ONE writable bind, the
+  submission's own folder; ``--die-with-parent`` so killing the wrapper kills the whole namespace;
 * ``unshare`` -- ``unshare --net --pid --fork --kill-child``: no network, own pid space, but
   the file system is the host's (only permissions protect it);
 * ``none``    -- no namespaces: only limits and uids remain.
@@ -30,6 +31,7 @@ import sys
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.grade.masks import mask_args
 from grader.grade.uids import FIRST_UID, UIDS, UidPool, kill_uid  # noqa: F401 - the pool's public names
 
 log = logging.getLogger(__name__)
@@ -39,16 +41,24 @@ WEAKER = {"unshare": "without network but see the host's files",
           "none": "WITH network and the host's file system (only limits apply)"}
 
 
-def _bwrap_argv(workdir: Path) -> list[str]:
+def _ro_roots() -> list[str]:
+    """Host folders bound read-only: the system's and the grader's Python (venv and base prefix)."""
     ro = ["/usr", "/etc"] + [p for p in ("/lib", "/lib64", "/lib32", "/bin", "/sbin") if os.path.exists(p)]
-    ro += sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
+    return ro + sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
+
+
+def _bwrap_argv(workdir: Path) -> list[str]:
+    """The bwrap command line for a child in ``workdir`` (see the module docstring), mounts parents first."""
+    ro = _ro_roots()
     argv = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
     parents = {str(p) for path in ro[2:] + [str(workdir)] for p in Path(path).parents if str(p) != "/"}
     for parent in sorted(parents - set(ro), key=len):  # made first, world-readable, before any bind
         argv += ["--perms", "0755", "--dir", parent]
-    for path in ro:
-        argv += ["--ro-bind", path, path]
+    blocks = [(Path(path), ["--ro-bind", path, path]) for path in ro]
+    blocks += mask_args([Path(path) for path in ro])
+    for _, args in sorted(blocks, key=lambda block: len(block[0].parts)):  # stable: binds before their masks
+        argv += args
     return argv + ["--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
 
 

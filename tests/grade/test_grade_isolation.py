@@ -1,8 +1,9 @@
-"""The sandbox against a hostile class: host-wide uids (grader/grade/SAFETY.md)."""
+"""The sandbox against a hostile class: host-wide uids, a hidden answer key (grader/grade/SAFETY.md)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import grade_toy as toy
 from grade_toy import DRAW_CELL, read_gradebook
 from grader.errors import GraderError
+from grader.grade import isolation, masks
 from grader.grade.uids import UidPool, lock_folder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -22,6 +24,8 @@ from grader.grade.uids import UidPool
 print(UidPool(63500, 4, Path(sys.argv[1])).take(), flush=True)
 sys.stdin.read()  # holds the uid until the test closes stdin (or kills this grader)
 """
+needs_bwrap = pytest.mark.skipif(not isolation.available("bwrap"),
+                                 reason="bubblewrap cannot run here: install the Debian package bubblewrap")
 
 
 def grader_holding_a_uid(folder: Path) -> tuple[subprocess.Popen, int]:
@@ -59,6 +63,82 @@ def test_is_a_uid_lock_folder_open_to_others_refused(tmp_path):
         lock_folder(shared)
     made = lock_folder(tmp_path / "fresh")
     assert stat.S_IMODE(made.stat().st_mode) == 0o700 and made.stat().st_uid == os.geteuid()
+
+
+def fake_site(folder: Path) -> Path:
+    """A site-packages holding numpy, this project (packages, RECORD, editable .pth) and a cache."""
+    site = folder / "site-packages"
+    for name in ("numpy", "grader", "solutions", "answers_extra", "__pycache__"):
+        (site / name).mkdir(parents=True)
+    info = site / "mlp_course-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mlp-course\nVersion: 0.1.0\n")
+    (info / "RECORD").write_text("answers_extra/__init__.py,,\nmlp_course-0.1.0.dist-info/RECORD,,\n"
+                                 "__pycache__/finder.cpython-311.pyc,,\n../../../bin/mlp-course,,\n")
+    (site / "__editable__.mlp_course-0.1.0.pth").write_text("import finder\n")
+    return site
+
+
+def test_are_the_projects_packages_metadata_and_pth_found_in_a_site_packages(tmp_path):
+    assert masks.project_entries(fake_site(tmp_path)) == {
+        "grader", "solutions", "answers_extra", "mlp_course-0.1.0.dist-info", "__editable__.mlp_course-0.1.0.pth"}
+
+
+def test_is_a_visible_checkout_covered_and_a_visible_site_packages_rebuilt_without_the_project(tmp_path):
+    site, checkout = fake_site(tmp_path / "venv"), tmp_path / "src" / "mlp-course"
+    blocks = dict(masks.mask_args([tmp_path], sites=[site], roots=[checkout, site]))
+    rebuilt = blocks[site]
+    kept = {Path(rebuilt[i + 1]).name for i, arg in enumerate(rebuilt) if arg == "--ro-bind"}
+    assert blocks[checkout] == ["--tmpfs", str(checkout)]
+    assert rebuilt[:2] == ["--tmpfs", str(site)] and rebuilt[-2:] == ["--remount-ro", str(site)]
+    assert kept == {"numpy", "__pycache__"}
+    assert masks.mask_args([tmp_path / "elsewhere"], sites=[site], roots=[checkout]) == []
+
+
+def regular_install(venv: Path) -> Path:
+    """A venv (system site packages, for numpy) with this project copied in as ``pip install .`` would
+    put it (packages + dist-info with RECORD); its python. Skips when no venv can be made."""
+    made = subprocess.run([str(Path(sys.base_prefix) / "bin" / "python3"), "-m", "venv", "--without-pip",
+                           "--system-site-packages", str(venv)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot make a venv here: {made.stderr.strip()[-200:]}")
+    python = venv / "bin" / "python"
+    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    for package in masks.PACKAGES:
+        shutil.copytree(REPO / package, site / package, ignore=shutil.ignore_patterns("__pycache__"))
+    info = site / "mlp_course-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mlp-course\nVersion: 0.1.0\n")
+    (info / "top_level.txt").write_text("grader\nsolutions\n")
+    files = [p.relative_to(site) for p in site.rglob("*") if p.is_file()] + [info.relative_to(site) / "RECORD"]
+    (info / "RECORD").write_text("".join(f"{f},,\n" for f in files))
+    # the grader's own dependencies (click, psutil, ...) come from the test venv, which the sandbox does not bind
+    (site / "test_dependencies.pth").write_text(next(p for p in sys.path if p.endswith("site-packages")) + "\n")
+    return python
+
+
+IMPORTS = """import subprocess, sys, tempfile
+from pathlib import Path
+import solutions
+from grader.grade import isolation
+work = Path(tempfile.mkdtemp())
+code = "import importlib.util as u, numpy; print(u.find_spec('solutions'), u.find_spec('grader'), numpy.__name__)"
+done = subprocess.run(isolation.Sandbox("bwrap", False).wrap([sys.executable, "-c", code], work, None),
+                      capture_output=True, text=True)
+print(solutions.__file__)
+print(done.stdout.strip() or done.stderr.strip())
+"""
+
+
+@needs_bwrap
+def test_is_a_regular_install_of_the_answer_key_hidden_inside_the_sandbox(tmp_path):
+    python = regular_install(tmp_path / "venv")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([python, "-c", IMPORTS], capture_output=True, text=True, env=env, cwd=tmp_path)
+    installed, inside = (done.stdout.strip().splitlines() + ["", ""])[:2]
+    assert installed.startswith(str(tmp_path / "venv")), done.stderr  # the grader really runs from that install
+    assert inside == "None None numpy", inside
 
 
 @pytest.mark.slow
