@@ -16,7 +16,9 @@ is a ``GraderError``. When the grader runs as root, each child also drops to its
 unprivileged uid (:mod:`.uids`: one uid per running submission, locked host-wide) so that
 ``RLIMIT_NPROC`` is enforced (the kernel never enforces it for root), and nothing of the
 grader's is writable; ``drop_uid=False`` (``--no-drop-uid``) keeps root and logs a loud warning.
-Whether the chosen sandbox can run the grader's Python at all is checked by :mod:`.preflight`.
+In every mode the child itself refuses user namespaces and ptrace to everything it starts
+(:func:`.probe_child.protect_self`). Whether the chosen sandbox can run the grader's Python
+at all is checked by :mod:`.preflight`.
 """
 
 from __future__ import annotations

@@ -3,12 +3,13 @@
 Steps, once per process per (mode, uid drop) (:func:`check`):
 
 1. prepare -- a fresh folder made like a submission's (mode 0755, a ``tmp/`` inside, owned by
-   the sandbox uid when children drop to one) holding one small file;
+   the sandbox uid when children drop to one) holding one small file and ``probe_child.py``;
 2. run     -- the grader's own interpreter (``sys.executable``) through exactly the wrapper
    the batch uses (:meth:`.isolation.Sandbox.wrap`, same uid, same environment as
-   :func:`.safe.child_env`): it imports numpy, nbclient and ipykernel, reads the file and
-   checks it is the grader's Python (a uid that cannot read the grader's install may run
-   another one, or none);
+   :func:`.safe.child_env`): it protects itself as the child will
+   (:func:`.probe_child.protect_self`: seccomp filter, not dumpable), imports numpy, nbclient
+   and ipykernel, reads the file and checks it is the grader's Python (a uid that cannot read
+   the grader's install may run another one, or none);
 3. judge   -- anything but success is a ``GraderError`` naming the cause (the child's last
    stderr line), the mode and the fixes. The caller runs this BEFORE writing any row.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,12 +26,14 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.grade import isolation
-from grader.grade.safe import child_env
+from grader.grade.safe import CHILD, child_env
 from grader.grade.score import last_line
 
 TIMEOUT_S = 120
 TOKEN = "preflight ok"
 CODE = f"""import sys
+import probe_child
+probe_child.protect_self()
 import numpy, nbclient, ipykernel
 with open("preflight.txt", encoding="utf-8") as f:
     assert f.read() == {TOKEN!r}, "preflight.txt was not readable as written"
@@ -49,8 +53,9 @@ def _run(box: isolation.Sandbox, work: Path, uid: int | None) -> str | None:
     """The cause of failure (one line), or None when the probe succeeded."""
     (work / "tmp").mkdir()
     (work / "preflight.txt").write_text(TOKEN, encoding="utf-8")
+    shutil.copy(CHILD, work / CHILD.name)
     if uid is not None:
-        for path in (work, work / "tmp", work / "preflight.txt"):
+        for path in (work, work / "tmp", work / "preflight.txt", work / CHILD.name):
             os.chown(path, uid, uid)
     argv = [sys.executable, "-c", CODE, sys.version, sys.base_prefix]
     try:

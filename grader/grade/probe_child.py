@@ -4,7 +4,10 @@ Copied ALONE into the submission's folder and run there as
 ``python probe_child.py NOTEBOOK --calls calls.json --memory-mb M --cpu-s S --output-bytes B --seed N``
 (inside :mod:`grader.grade.isolation`); it imports nothing of ``grader``. Its steps:
 
-1. limit itself (inherited by the kernel);
+1. limit itself (inherited by the kernel), then protect itself (:func:`protect_self`): not
+   dumpable (so the kernel, same uid, can neither ptrace it nor read its memory or fds) and a
+   seccomp filter, inherited by every process it starts, that refuses new user namespaces,
+   ``ptrace`` and cross-process memory access;
 2. build the cells to run (:func:`grading_cells`): the notebook's, export cells dropped,
    then one appended cell that runs every probe listed in ``calls.json``; seeded as otter's
    intercell seeding does: a first cell ``import numpy as ..; import random as ..`` and,
@@ -22,9 +25,13 @@ Exit status 0 when the notebook ran, :data:`OUTPUT_LIMIT_EXIT` past the output c
 from __future__ import annotations
 
 import argparse
+import ctypes
+import errno
 import json
 import os
+import platform
 import resource
+import struct
 import sys
 
 OUTPUT_LIMIT_EXIT = 75
@@ -58,6 +65,72 @@ def limit_self(memory_mb: int, cpu_s: int) -> None:
                         (resource.RLIMIT_FSIZE, FILE_LIMIT_MB * mb), (resource.RLIMIT_NOFILE, 256),
                         (resource.RLIMIT_NPROC, 64), (resource.RLIMIT_CORE, 0)):
         resource.setrlimit(what, (value, value))
+
+
+# seccomp: syscall numbers per machine; unshare/clone are refused only with CLONE_NEWUSER, clone3
+# (whose flags a filter cannot read) answers ENOSYS so that glibc falls back to clone
+SYSCALLS = {
+    "x86_64": (0xC000003E, {"unshare": 272, "clone": 56, "clone3": 435, "ptrace": 101, "process_vm_readv": 310,
+                            "process_vm_writev": 311, "pidfd_getfd": 438}),
+    "aarch64": (0xC00000B7, {"unshare": 97, "clone": 220, "clone3": 435, "ptrace": 117, "process_vm_readv": 270,
+                             "process_vm_writev": 271, "pidfd_getfd": 438}),
+}
+CLONE_NEWUSER = 0x10000000
+X32_SYSCALL_BIT = 0x40000000
+LOAD, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06  # BPF_LD|W|ABS, BPF_JMP|{JEQ,JGE,JSET}|K, BPF_RET|K
+ALLOW, DENY, NOSYS = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
+PR_SET_DUMPABLE, PR_SET_SECCOMP, PR_SET_NO_NEW_PRIVS, SECCOMP_MODE_FILTER = 4, 22, 38, 2
+
+
+def seccomp_filter(machine: str) -> bytes | None:
+    """The BPF program of :func:`protect_self` for ``machine`` (``platform.machine()``); None if unknown.
+
+    Steps: another ABI (e.g. i386 via ``int 0x80``) -> ENOSYS; x32 syscalls -> ENOSYS;
+    ``unshare``/``clone`` with CLONE_NEWUSER -> EPERM; ``clone3`` -> ENOSYS; ``ptrace``,
+    ``process_vm_*``, ``pidfd_getfd`` -> EPERM; anything else is allowed.
+    """
+    if machine not in SYSCALLS:
+        return None
+    arch, nr = SYSCALLS[machine]
+    prog = [(LOAD, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, NOSYS), (LOAD, 0, 0, 0)]
+    if machine == "x86_64":
+        prog += [(JGE, 0, 1, X32_SYSCALL_BIT), (RET, 0, 0, NOSYS)]
+    for name in ("unshare", "clone"):  # flags are the first argument (low 32 bits at offset 16)
+        prog += [(JEQ, 0, 4, nr[name]), (LOAD, 0, 0, 16), (JSET, 0, 1, CLONE_NEWUSER), (RET, 0, 0, DENY),
+                 (RET, 0, 0, ALLOW)]
+    prog += [(JEQ, 0, 1, nr["clone3"]), (RET, 0, 0, NOSYS)]
+    for name in ("ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd"):
+        prog += [(JEQ, 0, 1, nr[name]), (RET, 0, 0, DENY)]
+    return b"".join(struct.pack("=HBBI", *op) for op in prog + [(RET, 0, 0, ALLOW)])
+
+
+def _prctl(libc, *args) -> None:
+    if libc.prctl(*args) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"prctl{args[:2]}: {os.strerror(number)}")
+
+
+def protect_self() -> None:
+    """Not dumpable, no new privileges, and the :func:`seccomp_filter` (inherited by the kernel and its children).
+
+    Raises ``OSError`` if the kernel refuses; on a machine without a filter it only prints a warning.
+    """
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    _prctl(libc, PR_SET_DUMPABLE, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+    _prctl(libc, PR_SET_NO_NEW_PRIVS, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+    code = seccomp_filter(platform.machine())
+    if code is None:
+        print(f"warning: no seccomp filter for {platform.machine()}: the notebook may create user namespaces "
+              "and ptrace its own processes", file=sys.stderr)
+        return
+    buffer = ctypes.create_string_buffer(code, len(code))
+    program = Program(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    _prctl(libc, PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(program),
+           ctypes.c_ulong(0), ctypes.c_ulong(0))
 
 
 def cap_output(client, limit_bytes: int, numbers: list) -> None:
@@ -106,6 +179,7 @@ def main(argv=None) -> int:
         parser.add_argument(name, required=True)
     args = parser.parse_args(argv)
     limit_self(int(args.memory_mb), int(args.cpu_s))
+    protect_self()
     import nbformat
     from nbclient import NotebookClient
 

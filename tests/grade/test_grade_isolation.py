@@ -1,4 +1,5 @@
-"""The sandbox against a hostile class: host-wide uids, a hidden answer key (grader/grade/SAFETY.md)."""
+"""The sandbox against a hostile class: host-wide uids, a hidden answer key, no user namespaces
+or ptrace (grader/grade/SAFETY.md)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ import pytest
 import grade_toy as toy
 from grade_toy import DRAW_CELL, read_gradebook
 from grader.errors import GraderError
-from grader.grade import isolation, masks
-from grader.grade.uids import UidPool, lock_folder
+from grader.grade import isolation, main as grade_main, masks, safe
+from grader.grade.uids import UidPool, kill_uid, lock_folder
 
 REPO = Path(__file__).resolve().parents[2]
 HOLDER = """import sys
@@ -139,6 +140,72 @@ def test_is_a_regular_install_of_the_answer_key_hidden_inside_the_sandbox(tmp_pa
     installed, inside = (done.stdout.strip().splitlines() + ["", ""])[:2]
     assert installed.startswith(str(tmp_path / "venv")), done.stderr  # the grader really runs from that install
     assert inside == "None None numpy", inside
+
+
+GUARDS = """import ctypes, os, subprocess
+import probe_child
+
+def attempts():
+    userns = subprocess.run(["unshare", "-U", "true"], capture_output=True).returncode == 0
+    child = subprocess.Popen(["sleep", "30"])
+    libc = ctypes.CDLL(None, use_errno=True)
+    traced = libc.ptrace(16, child.pid, 0, 0) == 0  # PTRACE_ATTACH to our own child
+    child.kill()
+    return f"userns={userns} ptrace={traced} dumpable={libc.prctl(3, 0, 0, 0, 0)}"
+
+print(attempts())
+probe_child.protect_self()
+print(attempts())
+"""
+
+
+@needs_bwrap
+def test_does_the_runner_refuse_user_namespaces_and_ptrace_to_what_it_starts(tmp_path):
+    pool, box = UidPool(63520, 4), isolation.Sandbox("bwrap", os.geteuid() == 0)
+    uid = pool.take() if box.drop_uid else None
+    work = tmp_path / "work"
+    work.mkdir(mode=0o755)
+    shutil.copy(safe.CHILD, work / safe.CHILD.name)
+    try:
+        done = subprocess.run(box.wrap([sys.executable, "-c", GUARDS], work, uid), capture_output=True, text=True,
+                              cwd=work, env=safe.child_env(work))
+    finally:
+        kill_uid(uid)
+        pool.give(uid)
+    before, after = (done.stdout.splitlines() + ["", ""])[:2]
+    if before != "userns=True ptrace=True dumpable=1":
+        pytest.skip(f"this host already refuses some of it without the filter ({before or done.stderr[-300:]})")
+    assert after == "userns=False ptrace=False dumpable=0", done.stderr[-500:]
+
+
+HOSTILE = {
+    # a user namespace, ptrace of the runner, its file descriptors: each refused (a cell error otherwise)
+    "escapes": ("graded", "import ctypes, os, subprocess\n"
+                          "assert subprocess.run(['unshare', '-U', 'true']).returncode != 0, 'user namespace'\n"
+                          "libc = ctypes.CDLL(None, use_errno=True)\n"
+                          "assert libc.ptrace(16, os.getppid(), 0, 0) != 0, 'ptrace of the runner'\n"
+                          "try:\n    os.listdir(f'/proc/{os.getppid()}/fd')\nexcept PermissionError:\n    pass\n"
+                          "else:\n    raise AssertionError('the runner is dumpable')"),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(built, safe_ag, tmp_path_factory):
+    """The :data:`HOSTILE` submissions graded in one bwrap batch (120 s wall limit): rows by id, out folder."""
+    if not isolation.available("bwrap"):
+        pytest.skip("bubblewrap cannot run here: install the Debian package bubblewrap")
+    folder, out = tmp_path_factory.mktemp("hostile"), tmp_path_factory.mktemp("hostile-out")
+    for sid, (_, cell) in HOSTILE.items():
+        toy.submission(built, folder / f"{sid}.ipynb", extra_cells=[DRAW_CELL, cell])
+    grade_main(folder, autograder=safe_ag, out=out, jobs=2, timeout=120, progress=False, sandbox="bwrap")
+    return {row["id"]: row for row in read_gradebook(out / "gradebook.csv")}, out
+
+
+@pytest.mark.slow
+def test_are_user_namespaces_ptrace_and_the_runners_fds_refused_to_the_notebook(hostile):
+    rows, out = hostile
+    assert (rows["escapes"]["status"], rows["escapes"]["total"]) == ("graded", "7.0"), rows["escapes"]["detail"]
+    assert "Cells that raised an error" not in (out / "feedback" / "escapes.md").read_text()
 
 
 @pytest.mark.slow
