@@ -1,8 +1,9 @@
 """The sandboxed child of the safe engine: run the student's notebook, then the probes.
 
 Copied ALONE into the submission's folder and run there as
-``python probe_child.py NOTEBOOK --calls calls.json --memory-mb M --cpu-s S --output-bytes B --seed N``
-(inside :mod:`grader.grade.isolation`); it imports nothing of ``grader``. Its steps:
+``python probe_child.py NOTEBOOK --calls calls.json --memory-mb M --cpu-s S --output-bytes B --seed N
+--deadline-s D`` (inside :mod:`grader.grade.isolation`); it imports nothing of
+``grader``. Its steps:
 
 1. limit itself (inherited by the kernel), then protect itself (:func:`protect_self`): not
    dumpable (so the kernel, same uid, can neither ptrace it nor read its memory or fds) and a
@@ -13,13 +14,20 @@ Copied ALONE into the submission's folder and run there as
    intercell seeding does: a first cell ``import numpy as ..; import random as ..`` and,
    at the top of every code cell not starting with ``%%`` (the probe cell too),
    ``np.random.seed(N)`` and ``random.seed(N)``;
-3. execute them with nbclient (errors allowed); the probe cell writes ``probe_outputs.npz``
-   (plain arrays, no pickle) and ``probe_errors.json``;
+3. execute them with nbclient (errors allowed; :func:`run_cells`): every cell may run until
+   the deadline, ``D`` seconds after the start (the wall limit minus a margin, so that this
+   child ends, and reports, before the grader kills it). A cell still running then ends the
+   run (exit :data:`CELL_TIMEOUT_EXIT`). A cell that kills its kernel (noticed within about a
+   second) is blanked, marked with a ``DeadKernelError`` and the notebook is run again in a
+   fresh kernel without it (at most :data:`MAX_RESTARTS` times; not for the probe cell), so
+   the other cells keep their points. The probe cell writes ``probe_outputs.npz`` (plain
+   arrays, no pickle) and ``probe_errors.json``;
 4. write ``cells.json``: errors raised by cells, numbered as in the student's notebook.
 
 Nothing it writes is trusted by the grader beyond "what the student's functions returned".
 
-Exit status 0 when the notebook ran, :data:`OUTPUT_LIMIT_EXIT` past the output cap.
+Exit status 0 when the notebook ran, :data:`OUTPUT_LIMIT_EXIT` past the output cap,
+:data:`CELL_TIMEOUT_EXIT` at the deadline.
 """
 
 from __future__ import annotations
@@ -28,14 +36,19 @@ import argparse
 import ctypes
 import errno
 import json
+import math
 import os
 import platform
 import resource
 import struct
 import sys
+import time
 
 OUTPUT_LIMIT_EXIT = 75
+CELL_TIMEOUT_EXIT = 76
 FILE_LIMIT_MB = 64
+MAX_RESTARTS = 2
+IOPUB_TIMEOUT_S = 4  # a cell that replied but never reports idle costs at most this much
 SKIPPED = ("grader.export(", "grader.check_all(")
 SEED_MODULES = ("np_mlp_grade", "random_mlp_grade")  # otter names them np_<random id>, random_<random id>
 PROBE_CELL = '''
@@ -133,9 +146,9 @@ def protect_self() -> None:
            ctypes.c_ulong(0), ctypes.c_ulong(0))
 
 
-def cap_output(client, limit_bytes: int, numbers: list) -> None:
-    """Exit :data:`OUTPUT_LIMIT_EXIT` once the cells have sent ``limit_bytes`` of output."""
-    original, sent = client.output, [0]
+def cap_output(client, limit_bytes: int, numbers: list, sent: list) -> None:
+    """Exit :data:`OUTPUT_LIMIT_EXIT` once the cells have sent ``limit_bytes`` of output (``sent[0]``, over all runs)."""
+    original = client.output
 
     def output(outs, msg, display_id, cell_index):
         sent[0] += len(str(msg.get("content", "")))
@@ -172,30 +185,85 @@ def cell_errors(cells: list, numbers: list) -> list[dict]:
             for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
 
+def deadline_for(wall_s: float) -> float:
+    """Seconds the cells may run: the wall limit minus a margin (10 %, 5 to 30 s) to shut down and report."""
+    return max(1.0, wall_s - min(30.0, max(5.0, wall_s / 10)))
+
+
+def _error(ename: str, evalue: str):
+    import nbformat
+
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[])
+
+
+def new_client(nb, numbers: list, deadline: float, output_bytes: int, sent: list):
+    """``(client, running)``: an nbclient whose every cell may run until ``deadline`` (monotonic);
+    ``running[0]`` is the index of the cell it last started."""
+    from nbclient import NotebookClient
+
+    running = [None]
+
+    def remaining(*_) -> int:
+        return max(1, math.ceil(deadline - time.monotonic()))
+
+    client = NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout_func=remaining,
+                            interrupt_on_timeout=False, raise_on_iopub_timeout=False, iopub_timeout=IOPUB_TIMEOUT_S,
+                            startup_timeout=min(60, remaining()), shutdown_kernel="immediate",
+                            on_cell_execute=lambda cell, cell_index: running.__setitem__(0, cell_index),
+                            resources={"metadata": {"path": os.getcwd()}})
+    cap_output(client, output_bytes, numbers, sent)
+    return client, running
+
+
+def run_cells(nb, numbers: list, deadline: float, output_bytes: int) -> int:
+    """Execute ``nb`` (step 3 of the module docstring); 0, or :data:`CELL_TIMEOUT_EXIT` at the deadline.
+
+    Raises ``DeadKernelError`` when the kernel dies outside a student's cell (starting, in the
+    probe cell) or once more than :data:`MAX_RESTARTS` cells killed it.
+    """
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    sent, restarts = [0], 0
+    while True:
+        client, running = new_client(nb, numbers, deadline, output_bytes, sent)
+        try:
+            client.execute()
+            return 0
+        except CellTimeoutError:
+            if running[0] is not None:
+                nb.cells[running[0]].outputs.append(_error("TimeoutError", "still running at the time limit"))
+            return CELL_TIMEOUT_EXIT
+        except DeadKernelError:
+            index = running[0]
+            if index is None or numbers[index] is None or index == len(nb.cells) - 1 or restarts == MAX_RESTARTS:
+                raise
+            restarts += 1
+            nb.cells[index].source = ""  # nbclient skips an empty cell and keeps its outputs
+            nb.cells[index].outputs = [_error("DeadKernelError", "the kernel died while this cell ran; the "
+                                              "notebook was run again without it")]
+            print(f"kernel died in cell {numbers[index]}: running the notebook again without it", file=sys.stderr)
+
+
 def main(argv=None) -> int:
+    started = time.monotonic()
     parser = argparse.ArgumentParser()
     parser.add_argument("notebook")
-    for name in ("--calls", "--memory-mb", "--cpu-s", "--output-bytes", "--seed"):
+    for name in ("--calls", "--memory-mb", "--cpu-s", "--output-bytes", "--seed", "--deadline-s"):
         parser.add_argument(name, required=True)
     args = parser.parse_args(argv)
     limit_self(int(args.memory_mb), int(args.cpu_s))
     protect_self()
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.read(args.notebook, as_version=4)
     with open(args.calls, encoding="utf-8") as f:
         calls = json.load(f)
     nb.cells, numbers = grading_cells(nb.cells, calls, int(args.seed))
-    client = NotebookClient(nb, timeout=None, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": os.getcwd()}})
-    cap_output(client, int(args.output_bytes), numbers)
     try:
-        client.execute()
+        return run_cells(nb, numbers, started + float(args.deadline_s), int(args.output_bytes))
     finally:
         with open("cells.json", "w", encoding="utf-8") as f:
             json.dump(cell_errors(nb.cells, numbers), f)
-    return 0
 
 
 if __name__ == "__main__":

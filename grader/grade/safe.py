@@ -30,7 +30,7 @@ import numpy as np
 
 from grader.grade import isolation, plan as planning
 from grader.grade.numerics import grading_seed, thread_env
-from grader.grade.probe_child import OUTPUT_LIMIT_EXIT
+from grader.grade.probe_child import deadline_for
 from grader.grade.sandbox import run_contained
 from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected
 
@@ -154,7 +154,8 @@ def child_env(work: Path) -> dict:
 def execute(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, seed: int, on_start):
     argv = [sys.executable, CHILD.name, notebook.name, "--calls", "calls.json",
             "--memory-mb", str(limits.memory_mb), "--cpu-s", str(int(limits.timeout_s) + 1),
-            "--output-bytes", str(limits.output_bytes), "--seed", str(seed)]
+            "--output-bytes", str(limits.output_bytes), "--seed", str(seed),
+            "--deadline-s", str(deadline_for(limits.timeout_s))]
     logs = Path(tempfile.mkdtemp(prefix="mlp-grade-logs-"))
     try:
         return run_contained(box.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,

@@ -1,5 +1,5 @@
 """The sandbox against a hostile class: host-wide uids, a hidden answer key, no user namespaces
-or ptrace (grader/grade/SAFETY.md)."""
+or ptrace, a kernel that dies or stalls (grader/grade/SAFETY.md)."""
 
 from __future__ import annotations
 
@@ -179,6 +179,8 @@ def test_does_the_runner_refuse_user_namespaces_and_ptrace_to_what_it_starts(tmp
 
 
 HOSTILE = {
+    # the kernel dies in one cell: noticed within seconds, the notebook re-run without that cell
+    "kills_its_kernel": ("graded", "import os\nos.kill(os.getpid(), 9)"),
     # a user namespace, ptrace of the runner, its file descriptors: each refused (a cell error otherwise)
     "escapes": ("graded", "import ctypes, os, subprocess\n"
                           "assert subprocess.run(['unshare', '-U', 'true']).returncode != 0, 'user namespace'\n"
@@ -202,10 +204,31 @@ def hostile(built, safe_ag, tmp_path_factory):
 
 
 @pytest.mark.slow
+def test_does_a_cell_that_kills_its_kernel_end_promptly_and_keep_the_other_cells_points(hostile):
+    rows, out = hostile
+    row = rows["kills_its_kernel"]
+    assert (row["status"], row["total"]) == ("graded", "7.0"), row["detail"]
+    assert float(row["duration_s"]) < 60
+    assert "`DeadKernelError: the kernel died while this cell ran" in (out / "feedback" / "kills_its_kernel.md").read_text()
+
+
+@pytest.mark.slow
 def test_are_user_namespaces_ptrace_and_the_runners_fds_refused_to_the_notebook(hostile):
     rows, out = hostile
     assert (rows["escapes"]["status"], rows["escapes"]["total"]) == ("graded", "7.0"), rows["escapes"]["detail"]
     assert "Cells that raised an error" not in (out / "feedback" / "escapes.md").read_text()
+
+
+@pytest.mark.slow
+def test_does_a_kernel_that_never_replies_end_at_the_childs_deadline_before_the_wall_limit(built, safe_ag, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    toy.submission(built, folder / "stops.ipynb", extra_cells=["import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)"])
+    grade_main(folder, autograder=safe_ag, out=tmp_path / "out", timeout=20, progress=False)
+    (row, _) = read_gradebook(tmp_path / "out" / "gradebook.csv")
+    assert (row["status"], row["detail"]) == ("timeout", "stopped after the 20 s wall-clock limit"), row["detail"]
+    assert float(row["duration_s"]) < 20
+    assert "`TimeoutError: still running at the time limit`" in (tmp_path / "out" / "feedback" / "stops.md").read_text()
 
 
 @pytest.mark.slow
