@@ -5,10 +5,13 @@ Modes (``--sandbox``; ``auto`` takes the first that works here, in this order, o
 * ``bwrap``   -- bubblewrap (Debian package ``bubblewrap``): new network, pid, ipc and uts
   namespaces, a root file system of read-only binds (``/usr``, ``/lib*``, ``/bin``,
   ``/etc``, the venv and the Python prefix) with this project's own packages and metadata
-  hidden in them (:mod:`.masks`: no ``import solutions``), plus ONE writable bind, the
-  submission's own folder; ``--die-with-parent`` so killing the wrapper kills the whole namespace;
+  hidden in them (:mod:`.masks`: no ``import solutions``); the submission's folder is a
+  fresh tmpfs of :data:`DISK_MB` MB (the disk quota) at the same path, holding read-only
+  binds of the files the grader put there and an empty ``tmp/``; the child writes its results
+  back through an open handle on the real folder (:func:`results_fd`);
+  ``--die-with-parent`` so killing the wrapper kills the whole namespace;
 * ``unshare`` -- ``unshare --net --pid --fork --kill-child``: no network, own pid space, but
-  the file system is the host's (only permissions protect it);
+  the file system is the host's (only permissions protect it; no disk quota);
 * ``none``    -- no namespaces: only limits and uids remain.
 
 A mode weaker than bwrap logs a one-line warning. Forcing a mode this machine cannot run
@@ -23,6 +26,7 @@ at all is checked by :mod:`.preflight`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -30,6 +34,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from grader.errors import GraderError
@@ -37,6 +42,7 @@ from grader.grade.masks import mask_args
 from grader.grade.uids import FIRST_UID, UIDS, UidPool, kill_uid  # noqa: F401 - the pool's public names
 
 log = logging.getLogger(__name__)
+DISK_MB = 512  # the bwrap sandbox's writable folder: a tmpfs of this size (RAM while it lives)
 MODES = ("auto", "bwrap", "unshare", "none")
 UNSHARE = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
 WEAKER = {"unshare": "without network but see the host's files",
@@ -47,6 +53,16 @@ def _ro_roots() -> list[str]:
     """Host folders bound read-only: the system's and the grader's Python (venv and base prefix)."""
     ro = ["/usr", "/etc"] + [p for p in ("/lib", "/lib64", "/lib32", "/bin", "/sbin") if os.path.exists(p)]
     return ro + sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
+
+
+def _workdir_args(workdir: Path) -> list[str]:
+    """``workdir`` as a fresh tmpfs of :data:`DISK_MB` MB with read-only binds of its files and an empty ``tmp/``."""
+    args = ["--size", str(DISK_MB * 1024 * 1024), "--perms", "1777", "--tmpfs", str(workdir),
+            "--perms", "1777", "--dir", str(workdir / "tmp")]
+    for path in sorted(workdir.iterdir()):
+        if path.is_file() and not path.is_symlink():
+            args += ["--ro-bind", str(path), str(path)]
+    return args + ["--chdir", str(workdir)]
 
 
 def _bwrap_argv(workdir: Path) -> list[str]:
@@ -61,16 +77,31 @@ def _bwrap_argv(workdir: Path) -> list[str]:
     blocks += mask_args([Path(path) for path in ro])
     for _, args in sorted(blocks, key=lambda block: len(block[0].parts)):  # stable: binds before their masks
         argv += args
-    return argv + ["--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
+    return argv + _workdir_args(workdir)
+
+
+@contextlib.contextmanager
+def results_fd(box: "Sandbox", workdir: Path):
+    """An open handle on ``workdir`` for the child to write its results through (bwrap: its own
+    ``workdir`` is a tmpfs that vanishes with it), passed with ``pass_fds``; None in other modes."""
+    if box.mode != "bwrap":
+        yield None
+        return
+    fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
 
 
 @functools.lru_cache(maxsize=None)
 def _works(how: str) -> bool:
-    argv = _bwrap_argv(Path("/tmp")) if how == "bwrap" else UNSHARE
-    try:
-        return subprocess.run(argv + ["true"], capture_output=True, timeout=20).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
+    with tempfile.TemporaryDirectory(prefix="mlp-sandbox-probe-") as tmp:
+        argv = _bwrap_argv(Path(tmp)) if how == "bwrap" else UNSHARE
+        try:
+            return subprocess.run(argv + ["true"], capture_output=True, timeout=20).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
 
 
 def available(how: str) -> bool:
@@ -133,4 +164,3 @@ def sandbox_for(requested: str = "auto", *, drop_uid: bool = True) -> Sandbox:
                     "fork without limit and read and change ANY file here, labels included (root keeps its "
                     "capabilities even under bwrap). Use it only for notebooks you trust.", how)
     return Sandbox(how, root and drop_uid)
-

@@ -2,7 +2,7 @@
 
 Copied ALONE into the submission's folder and run there as
 ``python probe_child.py NOTEBOOK --calls calls.json --memory-mb M --cpu-s S --output-bytes B --seed N
---deadline-s D`` (inside :mod:`grader.grade.isolation`); it imports nothing of
+--deadline-s D [--out-fd FD]`` (inside :mod:`grader.grade.isolation`); it imports nothing of
 ``grader``. Its steps:
 
 1. limit itself (inherited by the kernel), then protect itself (:func:`protect_self`): not
@@ -23,11 +23,16 @@ Copied ALONE into the submission's folder and run there as
    the other cells keep their points. The probe cell writes ``probe_outputs.npz`` (plain
    arrays, no pickle) and ``probe_errors.json``;
 4. write ``cells.json``: errors raised by cells, numbered as in the student's notebook.
+   With ``--out-fd`` (bwrap: this folder is the sandbox's own size-limited tmpfs, which
+   vanishes with it), ``cells.json`` and the two probe files (regular files, at most
+   :data:`FILE_LIMIT_MB` MB) are written through FD, the grader's folder, which no other
+   process of the sandbox can reach; the run then exits :data:`DISK_LIMIT_EXIT` if the
+   notebook filled that tmpfs.
 
 Nothing it writes is trusted by the grader beyond "what the student's functions returned".
 
 Exit status 0 when the notebook ran, :data:`OUTPUT_LIMIT_EXIT` past the output cap,
-:data:`CELL_TIMEOUT_EXIT` at the deadline.
+:data:`CELL_TIMEOUT_EXIT` at the deadline, :data:`DISK_LIMIT_EXIT` when the disk filled.
 """
 
 from __future__ import annotations
@@ -40,15 +45,19 @@ import math
 import os
 import platform
 import resource
+import stat
 import struct
 import sys
 import time
 
 OUTPUT_LIMIT_EXIT = 75
 CELL_TIMEOUT_EXIT = 76
+DISK_LIMIT_EXIT = 77
 FILE_LIMIT_MB = 64
 MAX_RESTARTS = 2
 IOPUB_TIMEOUT_S = 4  # a cell that replied but never reports idle costs at most this much
+DISK_FULL_BYTES = 1024 * 1024  # less free space than this at the end: the notebook filled its disk
+RESULTS = ("probe_outputs.npz", "probe_errors.json")
 SKIPPED = ("grader.export(", "grader.check_all(")
 SEED_MODULES = ("np_mlp_grade", "random_mlp_grade")  # otter names them np_<random id>, random_<random id>
 PROBE_CELL = '''
@@ -244,26 +253,73 @@ def run_cells(nb, numbers: list, deadline: float, output_bytes: int) -> int:
             print(f"kernel died in cell {numbers[index]}: running the notebook again without it", file=sys.stderr)
 
 
+def write_result(out_fd: int | None, name: str, data: bytes) -> None:
+    """Write ``name`` into the grader's folder ``out_fd`` (or this folder when None)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+    fd = os.open(name, flags, 0o644) if out_fd is None else os.open(name, flags, 0o644, dir_fd=out_fd)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def deliver(out_fd: int) -> None:
+    """Copy the probe cell's :data:`RESULTS` to ``out_fd``: regular files only (no links, no fifos), size-capped."""
+    for name in RESULTS:
+        try:
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                continue
+            data = f.read(FILE_LIMIT_MB * 1024 * 1024 + 1)
+        if len(data) <= FILE_LIMIT_MB * 1024 * 1024:
+            write_result(out_fd, name, data)
+
+
+def disk_full(cells: list) -> bool:
+    """Did the notebook fill this folder: under :data:`DISK_FULL_BYTES` free, or a cell met ENOSPC?"""
+    info = os.statvfs(".")
+    return info.f_bavail * info.f_frsize < DISK_FULL_BYTES or any(
+        os.strerror(errno.ENOSPC) in str(o.get("evalue", ""))
+        for cell in cells for o in cell.get("outputs", []) if o.get("output_type") == "error")
+
+
+def finish(nb, numbers: list, out_fd: int | None) -> int:
+    """Write ``cells.json`` (and, with ``out_fd``, deliver the results); :data:`DISK_LIMIT_EXIT` if the disk filled."""
+    write_result(out_fd, "cells.json", json.dumps(cell_errors(nb.cells, numbers)).encode())
+    if out_fd is None:
+        return 0
+    deliver(out_fd)
+    if disk_full(nb.cells):
+        print("disk limit: the notebook filled its folder", file=sys.stderr)
+        return DISK_LIMIT_EXIT
+    return 0
+
+
 def main(argv=None) -> int:
     started = time.monotonic()
     parser = argparse.ArgumentParser()
     parser.add_argument("notebook")
     for name in ("--calls", "--memory-mb", "--cpu-s", "--output-bytes", "--seed", "--deadline-s"):
         parser.add_argument(name, required=True)
+    parser.add_argument("--out-fd", type=int, help="the grader's folder; this folder is then the sandbox's tmpfs")
     args = parser.parse_args(argv)
     limit_self(int(args.memory_mb), int(args.cpu_s))
     protect_self()
+    if args.out_fd is not None:
+        os.set_inheritable(args.out_fd, False)
     import nbformat
 
     nb = nbformat.read(args.notebook, as_version=4)
     with open(args.calls, encoding="utf-8") as f:
         calls = json.load(f)
     nb.cells, numbers = grading_cells(nb.cells, calls, int(args.seed))
+    status = 0
     try:
-        return run_cells(nb, numbers, started + float(args.deadline_s), int(args.output_bytes))
+        status = run_cells(nb, numbers, started + float(args.deadline_s), int(args.output_bytes))
     finally:
-        with open("cells.json", "w", encoding="utf-8") as f:
-            json.dump(cell_errors(nb.cells, numbers), f)
+        disk = finish(nb, numbers, args.out_fd)
+    return status or disk
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import numpy as np
 
 from grader.grade import isolation, plan as planning
 from grader.grade.numerics import grading_seed, thread_env
-from grader.grade.probe_child import deadline_for
+from grader.grade.probe_child import DISK_LIMIT_EXIT, deadline_for
 from grader.grade.sandbox import run_contained
 from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected
 
@@ -158,9 +158,11 @@ def execute(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, see
             "--deadline-s", str(deadline_for(limits.timeout_s))]
     logs = Path(tempfile.mkdtemp(prefix="mlp-grade-logs-"))
     try:
-        return run_contained(box.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,
-                             log_bytes=limits.output_bytes, on_start=on_start, log_dir=logs,
-                             cleanup=lambda: isolation.kill_uid(uid))
+        with isolation.results_fd(box, work) as fd:
+            argv += [] if fd is None else ["--out-fd", str(fd)]
+            return run_contained(box.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,
+                                 log_bytes=limits.output_bytes, on_start=on_start, log_dir=logs,
+                                 cleanup=lambda: isolation.kill_uid(uid), pass_fds=() if fd is None else (fd,))
     finally:
         shutil.rmtree(logs, ignore_errors=True)
 
@@ -200,4 +202,8 @@ def outcome_of(submission, autograder, limits, finished, found, prep, calls) -> 
     if prep.plan.unsupported and stopped is None:
         outcome.detail = "; ".join(x for x in (f"{len(prep.plan.unsupported)} hidden test(s) not gradable "
                                                "safely (0 points)", outcome.detail) if x)
+    if finished.returncode == DISK_LIMIT_EXIT and outcome.status in ("graded", "crashed"):
+        outcome.status = "disk-limit"
+        outcome.detail = "; ".join(x for x in (f"the notebook filled its {isolation.DISK_MB} MB folder (no space "
+                                               "left); points are those its probes still earned", outcome.detail) if x)
     return outcome

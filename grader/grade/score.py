@@ -5,6 +5,8 @@ Status rules, checked in this order:
 * ``timeout``      -- the wall-clock limit was reached (the whole process tree was killed), or
   the safe engine's child stopped a cell still running at its deadline (just before it);
 * ``output-limit`` -- cells printed more than the output cap, or a file hit the size cap;
+* ``disk-limit``   -- (safe engine, bwrap) the notebook filled its folder's quota; set by
+  :func:`.safe.outcome_of`, which keeps the points its probes still earned;
 * ``memory``       -- no results and the child died of memory (MemoryError, bad_alloc,
   SIGKILL from the kernel's OOM killer), or a cell raised MemoryError (points kept);
 * ``crashed``      -- otter produced no usable results.json;

@@ -1,5 +1,5 @@
 """The sandbox against a hostile class: host-wide uids, a hidden answer key, no user namespaces
-or ptrace, a kernel that dies or stalls (grader/grade/SAFETY.md)."""
+or ptrace, a kernel that dies or stalls, a disk quota (grader/grade/SAFETY.md)."""
 
 from __future__ import annotations
 
@@ -188,6 +188,9 @@ HOSTILE = {
                           "assert libc.ptrace(16, os.getppid(), 0, 0) != 0, 'ptrace of the runner'\n"
                           "try:\n    os.listdir(f'/proc/{os.getppid()}/fd')\nexcept PermissionError:\n    pass\n"
                           "else:\n    raise AssertionError('the runner is dumpable')"),
+    # fills its disk (32 MB files until ENOSPC), leaving no room for the probe results
+    "fills_the_disk": ("disk-limit", "try:\n    for i in range(64):\n        with open(f'fill{i}', 'wb') as f:\n"
+                                     "            f.write(b'0' * 2 ** 25)\nexcept OSError as exc:\n    print(exc)"),
 }
 
 
@@ -217,6 +220,12 @@ def test_are_user_namespaces_ptrace_and_the_runners_fds_refused_to_the_notebook(
     rows, out = hostile
     assert (rows["escapes"]["status"], rows["escapes"]["total"]) == ("graded", "7.0"), rows["escapes"]["detail"]
     assert "Cells that raised an error" not in (out / "feedback" / "escapes.md").read_text()
+
+
+@pytest.mark.slow
+def test_does_filling_the_disk_stop_at_the_quota_and_mark_the_row_disk_limit(hostile):
+    row = hostile[0]["fills_the_disk"]
+    assert row["status"] == "disk-limit" and f"{isolation.DISK_MB} MB" in row["detail"], row
 
 
 @pytest.mark.slow
