@@ -7,7 +7,8 @@ import them. :func:`mask_args` returns the bwrap arguments that hide them, in mo
 1. find the folders the sandbox's Python could import from (:func:`site_folders`: both
    prefixes' ``site-packages``, the grader's ``sys.path``, the system's ``dist-packages``)
    and this project's checkouts (:func:`project_roots`: the folders holding the grader's own
-   ``grader`` / ``solutions`` packages when they are not ``site-packages``);
+   ``grader`` / ``solutions`` packages when not named ``site-packages`` / ``dist-packages``,
+   even if they are on ``sys.path``);
 2. keep those inside a folder the sandbox binds (the others are invisible anyway);
 3. a checkout is covered by an empty tmpfs (notebooks, tests and answers with it);
 4. a ``site-packages`` holding any of :func:`project_entries` is rebuilt: an empty tmpfs,
@@ -31,6 +32,7 @@ from pathlib import Path
 
 DISTRIBUTION = "mlp-course"
 PACKAGES = ("grader", "solutions")
+SITE_NAMES = ("site-packages", "dist-packages")  # a project root named otherwise is a checkout
 METADATA = re.compile(r"^(__editable__[._]+)?mlp[-_]course\b", re.IGNORECASE)
 SYSTEM_SITES = ("/usr/lib/python3*/dist-packages", "/usr/lib/python3*/site-packages",
                 "/usr/local/lib/python3*/dist-packages", "/usr/local/lib/python3*/site-packages")
@@ -93,7 +95,7 @@ def mask_args(bound: list[Path], sites: list[Path] | None = None,
     """``(anchor, bwrap arguments)`` blocks hiding the project inside the ``bound`` folders (module docstring)."""
     sites = site_folders() if sites is None else sites
     roots = project_roots() if roots is None else roots
-    checkouts = [r for r in roots if r not in sites and _inside(r, bound)]
+    checkouts = [r for r in roots if r.name not in SITE_NAMES and _inside(r, bound)]
     blocks = [(root, ["--tmpfs", str(root)]) for root in checkouts]
     for site in sites:
         hidden = project_entries(site) if _inside(site, bound) and not _inside(site, checkouts) else set()

@@ -87,7 +87,7 @@ def test_are_the_projects_packages_metadata_and_pth_found_in_a_site_packages(tmp
 
 def test_is_a_visible_checkout_covered_and_a_visible_site_packages_rebuilt_without_the_project(tmp_path):
     site, checkout = fake_site(tmp_path / "venv"), tmp_path / "src" / "mlp-course"
-    blocks = dict(masks.mask_args([tmp_path], sites=[site], roots=[checkout, site]))
+    blocks = dict(masks.mask_args([tmp_path], sites=[site, checkout], roots=[checkout, site]))
     rebuilt = blocks[site]
     kept = {Path(rebuilt[i + 1]).name for i, arg in enumerate(rebuilt) if arg == "--ro-bind"}
     assert blocks[checkout] == ["--tmpfs", str(checkout)]
