@@ -8,9 +8,10 @@ each of these, so a chaotic recipe (one on the edge of divergence) lands on 99.9
 one and 56 % in another; a stable one gives nearly the same accuracy everywhere.
 
 Each (kernel, threads) pair runs in its own process, since OpenBLAS reads both variables
-when numpy loads. Prints one Markdown table per pair (one row per condition: accuracy
-min/mean/max over the seeds, worst training accuracy, seeds below target) and the
-verdict, and writes every run as JSON to --out.
+when numpy loads. Every run is saved to --out as soon as its condition ends; a second
+call with the same --out measures only what is missing (so the matrix can be filled in
+parts). Prints one Markdown table per pair (one row per condition: accuracy min/mean/max
+over the seeds, worst training accuracy, seeds below target) and the verdict.
 
 Example:
   MNIST_DIR=/path/to/mnist python bench/bench_stability.py                  # the whole matrix
@@ -94,14 +95,13 @@ def jobs_for(args, kernel: str, threads: int) -> list[dict]:
     return jobs
 
 
-def run_condition(args, kernel: str, threads: int) -> list[dict]:
-    """One process with OPENBLAS_CORETYPE=kernel and `threads` BLAS threads."""
+def run_condition(args, kernel: str, threads: int, jobs: list[dict]) -> list[dict]:
+    """``jobs`` in one process with OPENBLAS_CORETYPE=kernel and `threads` BLAS threads."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
     if kernel != "default":
         env["OPENBLAS_CORETYPE"] = kernel
-    jobs = jobs_for(args, kernel, threads)
     proc = subprocess.run([sys.executable, __file__, "--worker", json.dumps(jobs), "--mnist-dir",
                            args.mnist_dir], env=env, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -150,21 +150,28 @@ def main(argv=None) -> int:
     if args.worker:
         worker(json.loads(args.worker), args.mnist_dir)
         return 0
-    runs = []
+    out = Path(args.out)
+    runs = json.loads(out.read_text()) if out.is_file() else []  # resume: keep what is measured
     for kernel in args.kernels.split(","):
         for threads in map(int, args.threads.split(",")):
+            wanted = [job for job in jobs_for(args, kernel, threads) if not _measured(runs, job)]
+            if not wanted:
+                continue
             started = time.perf_counter()
-            runs += run_condition(args, kernel, threads)
-            print(f"# kernel {kernel}, {threads} thread(s): {time.perf_counter() - started:.0f} s",
-                  file=sys.stderr, flush=True)
+            runs += run_condition(args, kernel, threads, wanted)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(runs, indent=1))
+            print(f"# kernel {kernel}, {threads} thread(s): {len(wanted)} runs in "
+                  f"{time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     for pair in args.pairs.split(","):
-        print("\n".join(table(runs, pair)))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(runs, indent=1))
+        print("\n".join(table([r for r in runs if r["pair"] == pair], pair)))
     unstable = [r for r in runs if r["accuracy"] < TARGETS[r["pair"]] or r["train_accuracy"] < TRAIN_FLOOR]
     print(f"{len(runs) - len(unstable)} of {len(runs)} runs meet their targets")
     return 0
+
+
+def _measured(runs: list[dict], job: dict) -> bool:
+    return any(all(r[k] == v for k, v in job.items()) for r in runs)
 
 
 if __name__ == "__main__":

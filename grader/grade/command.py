@@ -30,8 +30,9 @@ Folder layout:
     report.html, report/*.png  class report
     .state.json                what was graded; a re-run skips unchanged submissions
 \b
-Statuses: graded, timeout, memory, output-limit, crashed, invalid-notebook,
-not-a-notebook (and pending for rows an interrupted run did not reach).
+Statuses: graded, timeout, memory, output-limit, disk-limit (bwrap: the notebook
+filled its folder's quota), crashed, invalid-notebook, not-a-notebook (and
+pending for rows an interrupted run did not reach).
 Each submission runs in its own temporary folder and process group, in a child
 limited in wall-clock time, memory and output. Ctrl-C keeps every finished row;
 run the same command again to resume.

@@ -4,22 +4,29 @@ Modes (``--sandbox``; ``auto`` takes the first that works here, in this order, o
 
 * ``bwrap``   -- bubblewrap (Debian package ``bubblewrap``): new network, pid, ipc and uts
   namespaces, a root file system of read-only binds (``/usr``, ``/lib*``, ``/bin``,
-  ``/etc``, the venv and the Python prefix) plus ONE writable bind, the submission's
-  own folder; ``--die-with-parent`` so killing the wrapper kills the whole namespace;
+  ``/etc``, the venv and the Python prefix) with this project's own packages and metadata
+  hidden in them (:mod:`.masks`: no ``import solutions``); the submission's folder is a
+  fresh tmpfs of :data:`DISK_MB` MB (the disk quota) at the same path, holding read-only
+  binds of the files the grader put there and an empty ``tmp/``; the child writes its results
+  back through an open handle on the real folder (:func:`results_fd`);
+  ``--die-with-parent`` so killing the wrapper kills the whole namespace;
 * ``unshare`` -- ``unshare --net --pid --fork --kill-child``: no network, own pid space, but
-  the file system is the host's (only permissions protect it);
+  the file system is the host's (only permissions protect it; no disk quota);
 * ``none``    -- no namespaces: only limits and uids remain.
 
 A mode weaker than bwrap logs a one-line warning. Forcing a mode this machine cannot run
 is a ``GraderError``. When the grader runs as root, each child also drops to its own
-unprivileged uid (:class:`UidPool`, one uid per running submission) so that ``RLIMIT_NPROC``
-is enforced (the kernel never enforces it for root), and nothing of the grader's is
-writable; ``drop_uid=False`` (``--no-drop-uid``) keeps root and logs a loud warning.
-Whether the chosen sandbox can run the grader's Python at all is checked by :mod:`.preflight`.
+unprivileged uid (:mod:`.uids`: one uid per running submission, locked host-wide) so that
+``RLIMIT_NPROC`` is enforced (the kernel never enforces it for root), and nothing of the
+grader's is writable; ``drop_uid=False`` (``--no-drop-uid``) keeps root and logs a loud warning.
+In every mode the child itself refuses user namespaces and ptrace to everything it starts
+(:func:`.probe_child.protect_self`). Whether the chosen sandbox can run the grader's Python
+at all is checked by :mod:`.preflight`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -27,39 +34,74 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
+import tempfile
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.grade.masks import mask_args
+from grader.grade.uids import FIRST_UID, UIDS, UidPool, kill_uid  # noqa: F401 - the pool's public names
 
 log = logging.getLogger(__name__)
-FIRST_UID = 62000
+DISK_MB = 512  # the bwrap sandbox's writable folder: a tmpfs of this size (RAM while it lives)
 MODES = ("auto", "bwrap", "unshare", "none")
 UNSHARE = ["unshare", "--net", "--pid", "--fork", "--kill-child"]
 WEAKER = {"unshare": "without network but see the host's files",
           "none": "WITH network and the host's file system (only limits apply)"}
 
 
-def _bwrap_argv(workdir: Path) -> list[str]:
+def _ro_roots() -> list[str]:
+    """Host folders bound read-only: the system's and the grader's Python (venv and base prefix)."""
     ro = ["/usr", "/etc"] + [p for p in ("/lib", "/lib64", "/lib32", "/bin", "/sbin") if os.path.exists(p)]
-    ro += sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
+    return ro + sorted({str(Path(sys.prefix).resolve()), str(Path(sys.base_prefix).resolve())})
+
+
+def _workdir_args(workdir: Path) -> list[str]:
+    """``workdir`` as a fresh tmpfs of :data:`DISK_MB` MB with read-only binds of its files and an empty ``tmp/``."""
+    args = ["--size", str(DISK_MB * 1024 * 1024), "--perms", "1777", "--tmpfs", str(workdir),
+            "--perms", "1777", "--dir", str(workdir / "tmp")]
+    for path in sorted(workdir.iterdir()):
+        if path.is_file() and not path.is_symlink():
+            args += ["--ro-bind", str(path), str(path)]
+    return args + ["--chdir", str(workdir)]
+
+
+def _bwrap_argv(workdir: Path) -> list[str]:
+    """The bwrap command line for a child in ``workdir`` (see the module docstring), mounts parents first."""
+    ro = _ro_roots()
     argv = ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
     parents = {str(p) for path in ro[2:] + [str(workdir)] for p in Path(path).parents if str(p) != "/"}
     for parent in sorted(parents - set(ro), key=len):  # made first, world-readable, before any bind
         argv += ["--perms", "0755", "--dir", parent]
-    for path in ro:
-        argv += ["--ro-bind", path, path]
-    return argv + ["--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
+    blocks = [(Path(path), ["--ro-bind", path, path]) for path in ro]
+    blocks += mask_args([Path(path) for path in ro])
+    for _, args in sorted(blocks, key=lambda block: len(block[0].parts)):  # stable: binds before their masks
+        argv += args
+    return argv + _workdir_args(workdir)
+
+
+@contextlib.contextmanager
+def results_fd(box: "Sandbox", workdir: Path):
+    """An open handle on ``workdir`` for the child to write its results through (bwrap: its own
+    ``workdir`` is a tmpfs that vanishes with it), passed with ``pass_fds``; None in other modes."""
+    if box.mode != "bwrap":
+        yield None
+        return
+    fd = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
 
 
 @functools.lru_cache(maxsize=None)
 def _works(how: str) -> bool:
-    argv = _bwrap_argv(Path("/tmp")) if how == "bwrap" else UNSHARE
-    try:
-        return subprocess.run(argv + ["true"], capture_output=True, timeout=20).returncode == 0
-    except (OSError, subprocess.SubprocessError):
-        return False
+    with tempfile.TemporaryDirectory(prefix="mlp-sandbox-probe-") as tmp:
+        argv = _bwrap_argv(Path(tmp)) if how == "bwrap" else UNSHARE
+        try:
+            return subprocess.run(argv + ["true"], capture_output=True, timeout=20).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
 
 
 def available(how: str) -> bool:
@@ -122,36 +164,3 @@ def sandbox_for(requested: str = "auto", *, drop_uid: bool = True) -> Sandbox:
                     "fork without limit and read and change ANY file here, labels included (root keeps its "
                     "capabilities even under bwrap). Use it only for notebooks you trust.", how)
     return Sandbox(how, root and drop_uid)
-
-
-class UidPool:
-    """Hands out one unprivileged uid per running submission (when the batch's :class:`Sandbox` drops uids)."""
-
-    def __init__(self, first: int = FIRST_UID, size: int = 256):
-        self.lock, self.free = threading.Lock(), list(range(first, first + size))
-
-    def take(self) -> int:
-        with self.lock:
-            return self.free.pop(0)
-
-    def give(self, uid: int | None) -> None:
-        if uid is not None:
-            with self.lock:
-                self.free.append(uid)
-
-
-UIDS = UidPool()
-
-
-def kill_uid(uid: int | None) -> None:
-    """SIGKILL every process running as ``uid`` (the sandbox's own uid; never ours)."""
-    if uid is None or uid == os.geteuid():
-        return
-    import psutil
-
-    for proc in psutil.process_iter(["uids"]):
-        try:
-            if proc.info["uids"] and uid in proc.info["uids"]:
-                proc.kill()
-        except (psutil.Error, OSError):
-            continue

@@ -32,8 +32,8 @@ import numpy as np
 
 from grader.cleanup import temporary_folder
 from grader.grade import isolation, plan as planning, readback
+from grader.grade.probe_child import DISK_LIMIT_EXIT, deadline_for
 from grader.numerics import grading_seed, thread_env
-from grader.grade.probe_child import OUTPUT_LIMIT_EXIT
 from grader.grade.sandbox import run_contained
 from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected
 from grader.textsafe import clean_text
@@ -161,12 +161,15 @@ def child_env(work: Path) -> dict:
 def execute(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, seed: int, on_start):
     argv = [sys.executable, CHILD.name, notebook.name, "--calls", "calls.json",
             "--memory-mb", str(limits.memory_mb), "--cpu-s", str(int(limits.timeout_s) + 1),
-            "--output-bytes", str(limits.output_bytes), "--seed", str(seed)]
+            "--output-bytes", str(limits.output_bytes), "--seed", str(seed),
+            "--deadline-s", str(deadline_for(limits.timeout_s))]
     logs = Path(tempfile.mkdtemp(prefix="mlp-grade-logs-"))
     try:
-        return run_contained(box.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,
-                             log_bytes=limits.output_bytes, on_start=on_start, log_dir=logs,
-                             cleanup=lambda: isolation.kill_uid(uid))
+        with isolation.results_fd(box, work) as fd:
+            argv += [] if fd is None else ["--out-fd", str(fd)]
+            return run_contained(box.wrap(argv, work, uid), cwd=work, env=child_env(work), timeout=limits.timeout_s,
+                                 log_bytes=limits.output_bytes, on_start=on_start, log_dir=logs,
+                                 cleanup=lambda: isolation.kill_uid(uid), pass_fds=() if fd is None else (fd,))
     finally:
         shutil.rmtree(logs, ignore_errors=True)
 
@@ -205,4 +208,8 @@ def outcome_of(submission, autograder, limits, finished, found, prep, calls) -> 
     if prep.plan.unsupported and stopped is None:
         outcome.detail = "; ".join(x for x in (f"{len(prep.plan.unsupported)} hidden test(s) not gradable "
                                                "safely (0 points)", outcome.detail) if x)
+    if finished.returncode == DISK_LIMIT_EXIT and outcome.status in ("graded", "crashed"):
+        outcome.status = "disk-limit"
+        outcome.detail = "; ".join(x for x in (f"the notebook filled its {isolation.DISK_MB} MB folder (no space "
+                                               "left); points are those its probes still earned", outcome.detail) if x)
     return outcome

@@ -77,13 +77,13 @@ def _tagged(tag: str) -> list:
     return found
 
 
-def run_contained(cmd: list[str], *, cwd: Path, env: dict, timeout: float,
-                  log_bytes: int, on_start=None, log_dir: Path | None = None, cleanup=None) -> Finished:
+def run_contained(cmd: list[str], *, cwd: Path, env: dict, timeout: float, log_bytes: int, on_start=None,
+                  log_dir: Path | None = None, cleanup=None, pass_fds: tuple = ()) -> Finished:
     """Run ``cmd`` in ``cwd`` under the rules above; never raises for the child's own failures.
 
     ``on_start(kill)`` is called with a function that kills the child (used on Ctrl-C);
     logs go to ``log_dir`` (default ``cwd``); ``cleanup()`` runs after every kill
-    (the safe engine kills the sandbox's uid there).
+    (the safe engine kills the sandbox's uid there); ``pass_fds`` stay open in the child.
     """
     tag = uuid.uuid4().hex
     log_dir = log_dir or cwd
@@ -97,7 +97,7 @@ def run_contained(cmd: list[str], *, cwd: Path, env: dict, timeout: float,
     start = time.perf_counter()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         proc = subprocess.Popen(cmd, cwd=cwd, env={**env, TAG_VARIABLE: tag}, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, start_new_session=True)
+                                stdout=out, stderr=err, start_new_session=True, pass_fds=pass_fds)
     if on_start is not None:
         on_start(kill)
     timed_out = False

@@ -2,8 +2,11 @@
 
 Status rules, checked in this order:
 
-* ``timeout``      -- the wall-clock limit was reached (the whole process tree was killed);
+* ``timeout``      -- the wall-clock limit was reached (the whole process tree was killed), or
+  the safe engine's child stopped a cell still running at its deadline (just before it);
 * ``output-limit`` -- cells printed more than the output cap, or a file hit the size cap;
+* ``disk-limit``   -- (safe engine, bwrap) the notebook filled its folder's quota; set by
+  :func:`.safe.outcome_of`, which keeps the points its probes still earned;
 * ``memory``       -- no results and the child died of memory (MemoryError, bad_alloc,
   SIGKILL from the kernel's OOM killer), or a cell raised MemoryError (points kept);
 * ``crashed``      -- otter produced no usable results.json;
@@ -23,6 +26,7 @@ from pathlib import Path
 from grader.grade.autograder import Autograder
 from grader.grade.child import OUTPUT_LIMIT_EXIT
 from grader.grade.discover import Submission
+from grader.grade.probe_child import CELL_TIMEOUT_EXIT
 from grader.textsafe import clean_text
 
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
@@ -95,7 +99,7 @@ def safe_failures(cases: list[dict]) -> list[dict]:
 
 
 def _limit_status(finished, limits) -> tuple[str, str] | None:
-    if finished.timed_out:
+    if finished.timed_out or finished.returncode == CELL_TIMEOUT_EXIT:
         return "timeout", f"stopped after the {limits.timeout_s:g} s wall-clock limit"
     if finished.returncode in (OUTPUT_LIMIT_EXIT, -signal.SIGXFSZ):
         return "output-limit", (last_line(finished.stderr) or "output limit") + f" (cap {limits.output_mb:g} MB)"

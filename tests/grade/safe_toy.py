@@ -109,7 +109,7 @@ def _inside(work: Path):
         os.chdir(cwd)
 
 
-def fake_child(notebook_path: Path, work: Path, limits, uid, on_start) -> Finished:
+def fake_child(notebook_path: Path, work: Path, limits, box, uid, seed, on_start) -> Finished:
     """Stand-in for :func:`grader.grade.safe.execute` (see the module docstring)."""
     nb = nbformat.read(work / notebook_path.name, as_version=4)
     calls = json.loads((work / "calls.json").read_text())

@@ -21,14 +21,16 @@ TIMEOUT = 120
 
 # id -> (expected status or set of statuses, attack cell); {zip} / {heldout} / {sentinel} filled in
 # below. A fork bomb ends either at the wall limit or when its kernel can no longer start threads.
+# A cell that kills only its kernel is skipped and the notebook re-run without it (graded, 0 points);
+# under bwrap the runner and inputs are read-only binds that "delete" cannot remove.
 ATTACKS = {
-    "kill_group": ("crashed", "import os, signal\nos.killpg(os.getpgid(0), signal.SIGKILL)"),
+    "kill_group": ("graded", "import os, signal\nos.killpg(os.getpgid(0), signal.SIGKILL)"),
     "kill_parent": ("crashed", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"),
-    "os_exit": ("crashed", "import os\nos._exit(0)"),
+    "os_exit": ("graded", "import os\nos._exit(0)"),
     "fork_bomb": ({"timeout", "crashed"}, "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass"),
     "flood": ("output-limit", "while True:\n    print('x' * 10000)"),
     "sleep": ("timeout", "import time\ntime.sleep(10 ** 6)"),
-    "delete": ("crashed", "import os, shutil\nfor p in ['{sentinel}', '{zip}', '{heldout}', '/tmp', '/work', '/root', '.']:\n"
+    "delete": ("graded", "import os, shutil\nfor p in ['{sentinel}', '{zip}', '{heldout}', '/tmp', '/work', '/root', '.']:\n"
                          "    shutil.rmtree(p, ignore_errors=True)\n    try:\n        os.remove(p)\n    except OSError:\n        pass"),
     "network": ("graded", "import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=5)"),
     "read_labels": ("graded", "open('{heldout}', 'rb').read()"),
