@@ -418,3 +418,14 @@ def test_are_the_held_back_labels_kept_from_the_probes(checks):
     inputs = module.split_inputs(values)
     assert "train_test_X" in inputs and "train_test_labels" not in inputs
     assert not any(k.endswith(("_out", "_labels")) or "newW" in k for k in inputs)
+
+
+def test_is_a_float32_exp_overflow_in_the_forward_pass_no_error(checks):
+    """In float32, exp(88.8) overflows to inf and the sigmoid correctly gives 0: the forward
+    and backward probes allow that warning (Q5 still requires a sigmoid safe in float64)."""
+    module, _ = checks
+    sigmoid = namespace(ORIGINAL)["sigmoid"]
+    with module._strict(over="ignore"):
+        assert sigmoid(np.array([-100.0], dtype=np.float32))[0] == 0
+    with pytest.raises(FloatingPointError), module._strict():
+        sigmoid(np.array([-100.0], dtype=np.float32))
