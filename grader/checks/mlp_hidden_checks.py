@@ -625,7 +625,7 @@ def _no_show():
 
 PROBE_HIDDEN = [8]
 BATCH_RUN = (3, 16, 0.05)  # epochs, batch_size, eta: the shuffle, mini-batch and plot probes
-LEARN_RUN = (100, 16, 0.1)  # the learning probe
+LEARN_RUN = (200, 16, 0.1)  # the learning probe (a gradient averaged over the batch still learns in time)
 LEARN_THRESHOLD = 0.9
 
 

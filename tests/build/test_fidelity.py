@@ -274,6 +274,7 @@ PLOTS_PER_EPOCH = ORIGINAL.replace("    plt.figure(figsize=(12, 4))",
                                    "    costs = np.mean(np.reshape(costs, (epochs, -1)), axis=1)\n"
                                    "    changes = [np.mean(np.reshape(c, (epochs, -1)), axis=1) for c in changes]\n"
                                    "    plt.figure(figsize=(12, 4))")
+MEAN_GRADIENT = ORIGINAL.replace("model.W[l] -= eta * grads[l]", "model.W[l] -= eta * grads[l] / X.shape[1]")
 
 Q9 = ("check_training_shuffles", "check_training_minibatches", "check_learns_separable", "check_training_plots")
 
@@ -315,6 +316,11 @@ SUBMISSIONS = {  # name -> (code, {check: must it pass?})
         "check_training_minibatches": True,
         "check_learns_separable": False,       # it learns noise
         "check_training_plots": True,
+    }),
+    "mean_gradient": (MEAN_GRADIENT, {         # Q8 asks for the summed loss's gradient...
+        "check_backpropagation": False,
+        "check_gradient": False,
+        **{name: True for name in Q9},         # ...but Q9 does not charge it a second time
     }),
     "plots_per_epoch": (PLOTS_PER_EPOCH, {
         "check_training_shuffles": True,
