@@ -6,14 +6,17 @@ probe comes from ``np.random.default_rng(seed)``, so the same seed gives the sam
 Keys (columns are samples):
 - ``extract_X`` (60, 28, 28) uint8, ``extract_y`` (60,), ``extract_pairs`` (P, 2) and
   ``extract_{X,y}_{d1}_{d2}`` the reference outputs;
-- ``vectorize_in`` (7, 28, 28) uint8 with one all-zero image, ``vectorize_out`` (784, 7);
+- ``vectorize_in`` (7, 28, 28) uint8 whose brightest pixels are ``VECTORIZE_MAXIMA`` (none
+  all black), ``vectorize_out`` (784, 7);
 - ``act_Z`` (4, 6), ``act_Y`` (4, 6) in (0, 1), ``act_relu_Y`` (4, 6) >= 0 and the four
   activation outputs;
 - per probe network p: ``net{p}_layers``, ``net{p}_X`` (D, N), ``net{p}_Y`` (1, N),
   ``net{p}_eta``, ``net{p}_W{l}``, ``net{p}_Z{l}``, ``net{p}_A{l}``, ``net{p}_newW{l}``;
 - gradient probe ``grad_layers``, ``grad_X``, ``grad_Y``, ``grad_W{l}``;
 - ``predict_layers``, ``predict_W{l}``, ``predict_images`` (17, 28, 28), ``predict_out`` (17,);
-- ``train_X`` (4, 64), ``train_Y`` (1, 64): a small separable problem for Q9.
+- ``train_X`` (4, 64), ``train_Y`` (1, 64): a small separable problem for Q9;
+  ``train_test_X`` (4, 96) held-back points of it and ``train_test_labels`` (1, 96), their
+  classes (grader only).
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ NETS = (  # (layers, batch size, eta): several depths, widths and batch sizes
     ([784, 16, 8, 1], 12, 0.01),
 )
 GRAD_LAYERS = [5, 4, 3, 1]
+VECTORIZE_MAXIMA = (255, 254, 200, 128, 77, 31, 9)
+HELD_BACK = 96  # held-back points of the Q9 problem (a multiple of the probe's batch size 16)
 PREDICT_LAYERS = [784, 12, 1]
 
 
@@ -51,7 +56,9 @@ def _data_probes(rng) -> dict:
     for d1, d2 in pairs:
         out[f"extract_X_{d1}_{d2}"], out[f"extract_y_{d1}_{d2}"] = solutions.extract_digits(X, y, d1, d2)
     V = rng.integers(0, 256, size=(7, 28, 28), dtype=np.uint8)
-    V[3] = 0
+    # each image's brightest pixel is VECTORIZE_MAXIMA[k]: only a division by each image's own
+    # maximum (not by 255) gives the reference; no image is all black (MNIST has none)
+    V = np.minimum(V, np.array(VECTORIZE_MAXIMA, dtype=np.uint8)[:, None, None])
     out.update(vectorize_in=V, vectorize_out=solutions.vectorize_images(V))
     return out
 
@@ -96,6 +103,11 @@ def _gradient_and_predict_probes(rng) -> dict:
                predict_out=solutions.predict(_model(PREDICT_LAYERS, W, 17), images, 3, 8))
     X = rng.uniform(-1, 1, size=(4, 64))
     out.update(train_X=X, train_Y=(X[:1] + X[1:2] > 0).astype(float))
+    # held-back points of the same problem (at least 0.1 from the boundary): the probe gets the
+    # points, the labels stay with the grader (train_test_labels does not match INPUT_KEY)
+    T = rng.uniform(-1, 1, size=(4, 400))
+    T = T[:, np.abs(T[0] + T[1]) > 0.1][:, :HELD_BACK]
+    out.update(train_test_X=T, train_test_labels=(T[:1] + T[1:2] > 0).astype(float))
     return out
 
 

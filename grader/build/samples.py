@@ -50,7 +50,8 @@ MUTANTS = (
             ("delta @ np.vstack([prev, np.ones((1, prev.shape[1]), dtype=prev.dtype)]).T",
              "delta @ np.vstack([np.ones((1, prev.shape[1]), dtype=prev.dtype), prev]).T"),
             ("model.W[l][:, :-1].T @ delta", "model.W[l][:, 1:].T @ delta")),
-           {"q7": 10, "q8": 14, "q10": 6}),
+           # q7 7 of 10: its feedforward still works for any number of columns (3 points kept)
+           {"q7": 7, "q8": 14, "q10": 6}),
     Mutant("relu_derivative_wrong", "deriv_ReLu returns ones everywhere",
            (("return (Y > 0).astype(np.float32 if Y.dtype == np.float32 else np.float64)", "return np.ones_like(Y)"),),
            {"q5": 8, "q8": 14, "q12": 4}),  # measured: 1/5 still reaches 99 %, 7/9 only 95.3 %
@@ -69,7 +70,8 @@ MUTANTS = (
            (("columns = X.reshape(X.shape[0], -1).T.astype(np.float64)",
              "columns = X.reshape(X.shape[0], -1).astype(np.float64)"),
             ("col_max = columns.max(axis=0, keepdims=True)", "col_max = columns.max(axis=1, keepdims=True)")),
-           {"q3": 6, "q10": 6, "q11": 10, "q12": 10}),
+           # q3 3 of 6: each image is still divided by its own maximum, only in rows (3 points kept)
+           {"q3": 3, "q10": 6, "q11": 10, "q12": 10}),
     Mutant("weak_model", "model_1_5 is trained on only 30 images",
            (("add_shifted_copies(train_X_1_5, train_y_1_5.reshape(1, -1))",
              "add_shifted_copies(train_X_1_5[:, :30], train_y_1_5.reshape(1, -1)[:, :30])"),),

@@ -23,6 +23,7 @@ Shapes: columns are samples; N samples, D inputs, ``W[l]`` of shape
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import re
 import warnings
@@ -31,10 +32,11 @@ import numpy as np
 
 REFERENCE_FILE = "mlp_reference.npz"
 PROBE_INPUTS_FILE = "mlp_probe_inputs.npz"
-RTOL, ATOL = 1e-6, 1e-8
+RTOL, ATOL = 1e-6, 1e-8  # results in double precision (float64, or integers)
+SINGLE_RTOL = 1e-4  # float32 results: relative tolerance, and absolute tolerance per unit of the largest value
 INPUT_KEY = re.compile(r"^(extract_(X|y|pairs)|vectorize_in|act_(Z|Y|relu_Y)|net_count"
                        r"|net\d+_(layers|X|Y|eta|W\d+)|grad_(layers|X|Y|W\d+)|predict_(layers|images|W\d+)"
-                       r"|train_[XY]|heldout_\d_\d_x)$")
+                       r"|train_[XY]|train_test_X|heldout_\d_\d_x)$")
 _cache: dict = {}
 
 
@@ -73,22 +75,49 @@ def _plain(fn: str, got) -> np.ndarray:
     return arr
 
 
-def _close(got, want) -> bool:
+def _single(arr) -> bool:
+    """Is ``arr`` a floating-point array of less than double precision (float32, float16)?"""
+    arr = np.asarray(arr)
+    return arr.dtype.kind == "f" and arr.dtype.itemsize < 8
+
+
+def _tolerance(got, want, single=None) -> tuple[float, float]:
+    """``(rtol, atol)`` for comparing ``got`` with ``want``: double-precision tolerances, or
+    float32 ones (relative 1e-4, absolute 1e-4 of the largest reference value) when the
+    student's result is float32 (or ``single`` says so)."""
+    single = _single(got) if single is None else single
+    if not single:
+        return RTOL, ATOL
+    rtol = SINGLE_RTOL if np.asarray(got).dtype.itemsize >= 4 else 1e-2
+    scale = float(np.max(np.abs(want))) if np.size(want) else 1.0
+    return rtol, rtol * max(1.0, scale)
+
+
+def _close(got, want, single=None) -> bool:
+    rtol, atol = _tolerance(got, want, single)
     got = np.asarray(got, dtype=float)
-    return got.shape == want.shape and bool(np.allclose(got, want, rtol=RTOL, atol=ATOL))
+    return got.shape == np.shape(want) and bool(np.allclose(got, want, rtol=rtol, atol=atol))
 
 
-def _expect(fn: str, probe: str, got, want) -> None:
+def _expect(fn: str, probe: str, got, want, hint="Re-read the definition in the prompt.") -> None:
     got_arr = np.asarray(got)
     if got_arr.shape != want.shape:
         raise AssertionError(f"{fn} on {probe}: expected an array of shape {want.shape}, "
                              f"got shape {got_arr.shape}.")
     if not np.all(np.isfinite(got_arr.astype(float))):
         raise AssertionError(f"{fn} on {probe}: the result contains NaN or inf.")
-    if not _close(got_arr, want):
-        bad = int(np.sum(~np.isclose(got_arr.astype(float), want, rtol=RTOL, atol=ATOL)))
-        raise AssertionError(f"{fn} on {probe}: {bad} of {want.size} entries differ from the "
-                             "reference values. Re-read the definition in the prompt.")
+    if _close(got_arr, want):
+        return
+    rtol, atol = _tolerance(got_arr, want)
+    bad = int(np.sum(~np.isclose(got_arr.astype(float), want, rtol=rtol, atol=atol)))
+    if not _single(got_arr) and _close(got_arr, want, single=True):
+        raise AssertionError(
+            f"{fn} on {probe}: {bad} of {want.size} entries agree with the reference values to only "
+            "about 4 significant digits: single-precision (float32) rounding in a float64 result. "
+            "If part of the computation runs in float32, return float32 arrays (the check then "
+            "allows for float32 rounding), or keep every step in float64.")
+    raise AssertionError(f"{fn} on {probe}: {bad} of {want.size} entries differ from the "
+                         f"reference values. {hint}")
 
 
 def _got(outputs: dict, key: str, fn: str):
@@ -98,13 +127,18 @@ def _got(outputs: dict, key: str, fn: str):
 
 
 @contextlib.contextmanager
-def _strict():
-    """Turn numpy warnings (overflow, invalid value, divide by zero) into errors.
+def _strict(over="raise"):
+    """Turn numpy warnings (invalid value, divide by zero and, unless ``over="ignore"``,
+    overflow) into errors.
 
-    Underflow stays allowed: a product rounding to zero is harmless."""
+    Underflow stays allowed: a product rounding to zero is harmless. The forward and
+    backward passes allow overflow too: in float32, ``exp`` of a large number overflows
+    to inf and the sigmoid correctly gives 0 (the NaN check still applies)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        if over != "raise":
+            warnings.filterwarnings("ignore", message="overflow", category=RuntimeWarning)
+        with np.errstate(over=over, invalid="raise", divide="raise", under="ignore"):
             yield
 
 
@@ -129,14 +163,63 @@ def verdict_extract_digits(outputs: dict, ref=None) -> None:
 
 
 def probe_vectorize_images(vectorize_images) -> dict:
+    """Q3 (both parts): ``vectorize_images`` on 7 probe images whose largest pixels range
+    from 255 down to 9 (none all black: MNIST has no such image)."""
     with _strict():
         return {"out": _plain("vectorize_images", vectorize_images(probe_inputs()["vectorize_in"]))}
 
 
-def verdict_vectorize_images(outputs: dict, ref=None) -> None:
+def _vectorize_probe(ref) -> str:
+    maxima = [int(m) for m in ref["vectorize_in"].reshape(len(ref["vectorize_in"]), -1).max(axis=1)]
+    return f"{len(maxima)} probe images (largest pixels {maxima})"
+
+
+def verdict_vectorize_layout(outputs: dict, ref=None) -> None:
+    """Q3, layout: shape (784, N), column k = image k flattened row by row (any scaling)."""
     ref = ref or reference()
-    _expect("vectorize_images", "a probe of 7 images (one all zero)",
-            _got(outputs, "out", "vectorize_images"), ref["vectorize_out"])
+    V = ref["vectorize_in"]
+    n, probe = len(V), _vectorize_probe(ref)
+    got = np.asarray(_got(outputs, "out", "vectorize_images"))
+    if got.shape != (784, n):
+        hint = ": one row per image, transpose it" if got.shape == (n, 784) else ""
+        raise AssertionError(f"vectorize_images on {probe}: expected shape (784, {n}), one column per "
+                             f"image, got {got.shape}{hint}.")
+    got = got.astype(float)
+    if not np.all(np.isfinite(got)):
+        raise AssertionError(f"vectorize_images on {probe}: the result contains NaN or inf.")
+    flat = V.reshape(n, -1).T.astype(float)  # column k: image k, pixel (r, c) at 28 r + c
+    for k in range(n):
+        top = float(np.max(np.abs(got[:, k])))
+        if top == 0 or not np.allclose(got[:, k] / top, flat[:, k] / flat[:, k].max(), rtol=1e-4, atol=1e-6):
+            raise AssertionError(
+                f"vectorize_images on {probe}: column {k} should hold the pixels of image {k} "
+                "(X[k]), row after row (pixel (r, c) at position 28 * r + c); it does not.")
+
+
+def verdict_vectorize_scaling(outputs: dict, ref=None) -> None:
+    """Q3, scaling: each image divided by its own largest pixel (either orientation)."""
+    ref = ref or reference()
+    V, want = ref["vectorize_in"], ref["vectorize_out"]
+    n, probe = len(V), _vectorize_probe(ref)
+    got = np.asarray(_got(outputs, "out", "vectorize_images"))
+    if got.shape == (n, 784) and n != 784:
+        got = got.T  # the orientation is graded by the layout part
+    if got.shape != (784, n):
+        raise AssertionError(f"vectorize_images on {probe}: expected shape (784, {n}), got {got.shape}.")
+    if not np.all(np.isfinite(got.astype(float))):
+        raise AssertionError(f"vectorize_images on {probe}: the result contains NaN or inf.")
+    maxima = V.reshape(n, -1).max(axis=1).astype(float)
+    for k in range(n):
+        if _close(got[:, k], want[:, k], single=_single(got)):
+            continue
+        if _close(got[:, k], V[k].ravel() / 255.0, single=True):
+            raise AssertionError(
+                f"vectorize_images on {probe}: image {k}, whose largest pixel is {maxima[k]:g}, was "
+                "divided by 255; divide each image by its own largest pixel, so that every image's "
+                "brightest pixel becomes 1.")
+        raise AssertionError(
+            f"vectorize_images on {probe}: the column of image {k} (largest pixel {maxima[k]:g}) should "
+            "be its pixels divided by that largest pixel: values in [0, 1], the brightest exactly 1.")
 
 
 def probe_training_classes(train_y_1_5, train_y) -> dict:
@@ -198,9 +281,10 @@ def probe_models(NNet):
 
 
 def probe_feedforward(feedforward, NNet) -> dict:
+    """Q7 (hidden and output parts): every layer's Z and Y, each network built for its batch."""
     out = {}
     for p, _, model, X, _, _ in probe_models(NNet):
-        with _strict():
+        with _strict(over="ignore"):
             model = feedforward(model, X)
         for l in range(len(model.W)):
             n = X.shape[1]
@@ -213,19 +297,108 @@ def _layer_count(ref, p) -> int:
     return len(ref[f"net{p}_layers"]) - 1
 
 
-def verdict_feedforward(outputs: dict, ref=None) -> None:
+def verdict_feedforward_hidden(outputs: dict, ref=None) -> None:
+    """Q7, hidden layers: Z and Y (ReLU) of every hidden layer equal the reference."""
     ref = ref or reference()
     for p in range(int(ref["net_count"])):
-        for l in range(_layer_count(ref, p)):
+        for l in range(_layer_count(ref, p) - 1):
             for part, want in (("Z", "Z"), ("Y", "A")):
-                fn = f"feedforward ({part}[{l}])"
-                _expect(fn, _net_name(ref, p), _got(outputs, f"net{p}_{part}{l}", fn), ref[f"net{p}_{want}{l}"])
+                fn = f"feedforward (hidden layer Z[{l}])" if part == "Z" else f"feedforward (hidden layer Y[{l}])"
+                hint = ("A hidden layer's Z is W[l] times its input with a row of ones below it, and its Y "
+                        "is ReLU(Z)." if l > 0 else "Z[0] is W[0] times X with a row of ones below it, "
+                        "and Y[0] is ReLU(Z[0]).")
+                _expect(fn, _net_name(ref, p), _got(outputs, f"net{p}_{part}{l}", fn), ref[f"net{p}_{want}{l}"],
+                        hint=hint)
+
+
+def _sigmoid64(Z):
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1.0, e) / (1.0 + e)
+
+
+def verdict_feedforward_output(outputs: dict, ref=None) -> None:
+    """Q7, output layer, judged on the student's own last hidden output (so that a hidden-layer
+    mistake is not charged twice): Z = W[L-1] [Y[L-2]; 1] and Y = sigmoid(Z)."""
+    ref = ref or reference()
+    for p in range(int(ref["net_count"])):
+        last = _layer_count(ref, p) - 1
+        name = _net_name(ref, p)
+        prev = np.asarray(_got(outputs, f"net{p}_Y{last - 1}", "feedforward"))
+        Z = np.asarray(_got(outputs, f"net{p}_Z{last}", f"feedforward (output layer Z[{last}])"))
+        Y = np.asarray(_got(outputs, f"net{p}_Y{last}", f"feedforward (output layer Y[{last}])"))
+        W = ref[f"net{p}_W{last}"]
+        if prev.ndim != 2 or prev.shape[0] != W.shape[1] - 1:
+            raise AssertionError(f"feedforward on {name}: Y[{last - 1}], the input of the output layer, has "
+                                 f"shape {prev.shape}; expected {W.shape[1] - 1} rows.")
+        want_Z = W @ np.vstack([prev.astype(float), np.ones((1, prev.shape[1]))])
+        _expect(f"feedforward (output layer Z[{last}])", name, Z, want_Z.astype(float),
+                hint=f"The output layer's Z is W[{last}] times Y[{last - 1}] with a row of ones as its last row.")
+        _expect(f"feedforward (output layer Y[{last}])", name, Y, _sigmoid64(Z),
+                hint="The output layer's Y is the sigmoid of its Z (the hidden layers use ReLU).")
+
+
+ANY_BATCH = (("bigger", lambda n: n + 3), ("smaller", lambda n: max(1, n // 2)))
+
+
+def probe_feedforward_any_batch(feedforward, NNet) -> dict:
+    """Q7, any N: each probe network built with batch_size N, N + 3 and N // 2, fed the same
+    N columns; every layer's Y (first N columns), or the error raised."""
+    inp, out = probe_inputs(), {}
+    for p in range(int(inp["net_count"])):
+        layers = [int(v) for v in inp[f"net{p}_layers"]]
+        X = inp[f"net{p}_X"]
+        n = X.shape[1]
+        for tag, batch in (("same", n), *((t, size(n)) for t, size in ANY_BATCH)):
+            model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=batch,
+                         hidden_layers=layers[1:-1])
+            model.W = [inp[f"net{p}_W{l}"].copy() for l in range(len(layers) - 1)]
+            try:
+                with _strict(over="ignore"):
+                    model = feedforward(model, X)
+                for l in range(len(layers) - 1):
+                    out[f"net{p}_{tag}_Y{l}"] = _plain(f"feedforward (Y[{l}])", np.asarray(model.Y[l])[:, :n])
+            except Exception as exc:  # noqa: BLE001 - the error is the finding
+                out[f"net{p}_{tag}_error"] = np.array(f"{type(exc).__name__}: {exc}"[:300])
+    return out
+
+
+def verdict_feedforward_any_batch(outputs: dict, ref=None) -> None:
+    """Q7, any N: a model built for batch_size B gives, for N != B columns, what a model built
+    for N gives (the student's own results: correctness is the other parts' business)."""
+    ref = ref or reference()
+    for p in range(int(ref["net_count"])):
+        layers = [int(v) for v in ref[f"net{p}_layers"]]
+        n, count = ref[f"net{p}_X"].shape[1], len(layers) - 1
+        name = f"a network with layers {layers}"
+        if f"net{p}_same_error" in outputs:
+            raise AssertionError(f"feedforward on {name}, built with batch_size={n} and given {n} columns, "
+                                 f"raised {outputs[f'net{p}_same_error']}")
+        same = [np.asarray(_got(outputs, f"net{p}_same_Y{l}", "feedforward")) for l in range(count)]
+        if same[-1].size == 0 or not np.any(same[-1]):
+            raise AssertionError(f"feedforward on {name}: model.Y[{count - 1}] is still all zeros after the "
+                                 "forward pass; store each layer's output in model.Y.")
+        for tag, size in ANY_BATCH:
+            batch = size(n)
+            where = f"{name} built with batch_size={batch} and given {n} columns"
+            if f"net{p}_{tag}_error" in outputs:
+                raise AssertionError(
+                    f"feedforward on {where} raised {outputs[f'net{p}_{tag}_error']}. It must work for any "
+                    "number of columns, whatever batch_size the model was built with (predict feeds it all "
+                    "the test images at once).")
+            for l in range(count):
+                got = np.asarray(_got(outputs, f"net{p}_{tag}_Y{l}", "feedforward"))
+                if got.shape != same[l].shape or not _close(got, same[l].astype(float), single=_single(got) or _single(same[l])):
+                    raise AssertionError(
+                        f"feedforward on {where}: Y[{l}] differs from what the same network built with "
+                        f"batch_size={n} gives for these {n} columns (shape {got.shape}, expected "
+                        f"{same[l].shape}); the result should depend only on W and X.")
 
 
 def probe_backpropagation(feedforward, backpropagation, NNet) -> dict:
     out = {}
     for p, _, model, X, Y, eta in probe_models(NNet):
-        with _strict():
+        with _strict(over="ignore"):
             model = backpropagation(feedforward(model, X), X, Y, eta)
         out.update({f"net{p}_W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(model.W))})
     return out
@@ -263,36 +436,48 @@ def numeric_gradient(Ws, X, Y, l, h=1e-6):
 
 
 GRAD_ETA = 1e-3
+GRAD_ETA_SINGLE, GRAD_TOL_SINGLE = 1.0, 1e-3  # float32 weights: a step big enough to measure, float32 tolerance
 
 
 def probe_gradient(feedforward, backpropagation, NNet) -> dict:
+    """One step of backpropagation from the gradient probe's weights, with eta = 1e-3 and with
+    eta = 1 (``big_``): W[l] - eta * dC/dW[l] is linear in eta, and the big step is what
+    float32 weights are judged on (a 1e-3 step is lost in float32 rounding)."""
     inp = probe_inputs()
     layers = [int(v) for v in inp["grad_layers"]]
     X, Y = inp["grad_X"], inp["grad_Y"]
-    model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=X.shape[1],
-                 hidden_layers=layers[1:-1])
-    model.W = [inp[f"grad_W{l}"].copy() for l in range(len(layers) - 1)]
-    model = backpropagation(feedforward(model, X), X, Y, GRAD_ETA)
-    return {f"W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(layers) - 1)}
+    out = {}
+    for tag, eta in (("", GRAD_ETA), ("big_", GRAD_ETA_SINGLE)):
+        model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=X.shape[1],
+                     hidden_layers=layers[1:-1])
+        model.W = [inp[f"grad_W{l}"].copy() for l in range(len(layers) - 1)]
+        with _strict(over="ignore"):
+            model = backpropagation(feedforward(model, X), X, Y, eta)
+        out.update({f"{tag}W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(layers) - 1)})
+    return out
 
 
 def verdict_gradient(outputs: dict, tol=1e-5, ref=None) -> None:
-    """Compare the student's weight update with a finite-difference gradient, layer by layer."""
+    """Compare the student's weight update with a finite-difference gradient, layer by layer
+    (in float64 here; float32 weights are judged on the eta = 1 step, at a float32 tolerance)."""
     ref = ref or reference()
     W0 = [ref[f"grad_W{l}"] for l in range(len(ref["grad_layers"]) - 1)]
+    single = any(_single(outputs.get(f"W{l}", np.zeros(0))) for l in range(len(W0)))
+    tag, eta, tol = ("big_", GRAD_ETA_SINGLE, max(tol, GRAD_TOL_SINGLE)) if single else ("", GRAD_ETA, tol)
     for l in range(len(W0)):
         fn = f"backpropagation (W[{l}])"
-        new = np.asarray(_got(outputs, f"W{l}", fn), dtype=float)
+        new = np.asarray(_got(outputs, f"{tag}W{l}", fn), dtype=float)
         if new.shape != W0[l].shape:
             raise AssertionError(f"{fn}: expected shape {W0[l].shape} after one step, got {new.shape}.")
-        analytic = (W0[l] - new) / GRAD_ETA
+        analytic = (W0[l] - new) / eta
         numeric = numeric_gradient([w.copy() for w in W0], ref["grad_X"], ref["grad_Y"], l)
         err = np.max(np.abs(analytic - numeric)) / max(1e-12, np.max(np.abs(numeric)))
         if not err < tol:
             raise AssertionError(
                 f"backpropagation: the update of W[{l}] (layer {l + 1} of {len(W0)}, counting from "
                 f"the input) does not follow the gradient of the square loss (relative error "
-                f"{err:.1e}). Check this layer's delta, its activation derivative and the bias row.")
+                f"{err:.1e}, step eta={eta:g}). Check this layer's delta, its activation derivative and "
+                "the bias row.")
 
 
 # --- Q10-Q12: predictions ----------------------------------------------------------
@@ -346,7 +531,7 @@ def verdict_heldout_accuracy(outputs: dict, d1, d2, threshold, ref=None) -> None
                              f"{100 * threshold:.2f}%. See the tips in the prompt.")
 
 
-# --- Q1, Q9: figures ---------------------------------------------------------------
+# --- Q1: random images --------------------------------------------------------------
 
 def _random_images_input():
     rng = np.random.default_rng(0)
@@ -355,45 +540,69 @@ def _random_images_input():
 
 
 def probe_random_images(display_random_images) -> dict:
-    """Two calls; per call ``c``: the images shown, their colormaps and titles."""
+    """Two calls; per call ``c``: the images shown, 16 colours of each one's colormap, titles."""
     import matplotlib.pyplot as plt
     X, y = _random_images_input()
     out = {}
     for c in range(2):
         with _no_show():
             fig = display_random_images(X, y)
-        fig = fig if fig is not None else plt.gcf()
+        fig = fig if fig is not None and hasattr(fig, "axes") else plt.gcf()
         axes = [ax for ax in fig.axes if ax.images]
         out[f"c{c}_count"] = np.array(len(axes))
         for k, ax in enumerate(axes[:5]):
             img = ax.images[0]
             out[f"c{c}_img{k}"] = _plain("display_random_images", np.asarray(img.get_array()))
-            out[f"c{c}_cmap{k}"] = np.array(str(img.get_cmap().name))
+            cmap = img.get_cmap()
+            out[f"c{c}_rgb{k}"] = _plain("display_random_images", np.asarray(cmap(np.linspace(0, 1, 16)))[:, :3])
+            out[f"c{c}_cmap{k}"] = np.array(str(getattr(cmap, "name", "")))
             out[f"c{c}_title{k}"] = np.array(str(ax.get_title()))
         plt.close(fig)
     return out
 
 
+def _which_image(img: np.ndarray, flat: np.ndarray):
+    """Index of the input image ``img`` shows, whatever the value scaling (or inversion)."""
+    if img.shape != (28, 28):
+        return None
+    v = img.ravel().astype(float)
+    if np.ptp(v) == 0 or not np.all(np.isfinite(v)):
+        return None
+    corr = np.abs(np.corrcoef(np.vstack([v, flat]))[0, 1:])
+    j = int(np.argmax(corr))
+    return j if corr[j] > 0.999 else None
+
+
 def verdict_random_images(outputs: dict, ref=None) -> None:
+    """Five input images per call (any value scaling), each in a grayscale colormap (equal R, G
+    and B: gray, Greys, binary, gray_r...) and titled with its label; a new set on the 2nd call."""
     X, y = _random_images_input()
+    flat = X.reshape(len(X), -1).astype(float)
     shown = []
     for c in range(2):
         count = int(_got(outputs, f"c{c}_count", "display_random_images"))
-        assert count == 5, f"display_random_images: expected 5 images, found {count}."
+        assert count == 5, f"display_random_images(X, y): expected 5 images, found {count}."
         picks = []
         for k in range(5):
-            cmap, title = (str(_got(outputs, f"c{c}_{part}{k}", "display_random_images"))
-                           for part in ("cmap", "title"))
-            assert cmap in ("gray", "Greys_r", "binary_r"), (
-                f"display_random_images: images should be grayscale, got colormap {cmap!r}.")
-            img = _got(outputs, f"c{c}_img{k}", "display_random_images")
-            i = [j for j in range(len(X)) if np.array_equal(img, X[j])]
-            assert i, "display_random_images: an image shown is not one of the input images."
-            assert str(y[i[0]]) in title, (
-                f"display_random_images: an image of label {y[i[0]]} has title {title!r}.")
-            picks.append(i[0])
+            img = np.asarray(_got(outputs, f"c{c}_img{k}", "display_random_images"), dtype=float)
+            title = str(_got(outputs, f"c{c}_title{k}", "display_random_images"))
+            if img.ndim == 3 and img.shape[-1] in (3, 4):  # an RGB(A) picture: its channels must agree
+                assert np.allclose(img[..., 0], img[..., 1]) and np.allclose(img[..., 0], img[..., 2]), (
+                    "display_random_images: the images should be shown in grayscale; one is in colour.")
+                img = img[..., 0]
+            else:
+                rgb = np.asarray(_got(outputs, f"c{c}_rgb{k}", "display_random_images"), dtype=float)
+                cmap = str(outputs.get(f"c{c}_cmap{k}", ""))
+                assert rgb.ndim == 2 and rgb.shape[1] == 3 and np.ptp(rgb, axis=1).max() < 1e-6, (
+                    f"display_random_images: images should be shown in grayscale, but colormap {cmap!r} has "
+                    "colours (pass a grayscale cmap to imshow).")
+            i = _which_image(img, flat)
+            assert i is not None, "display_random_images: an image shown is not one of the input images X[i]."
+            assert str(y[i]) in title, (
+                f"display_random_images: an image of label {y[i]} has title {title!r}; its title should show its label.")
+            picks.append(i)
         shown.append(sorted(picks))
-    assert shown[0] != shown[1], "display_random_images: two calls showed the same images."
+    assert shown[0] != shown[1], "display_random_images: two calls showed the same images; pick them at random."
 
 
 @contextlib.contextmanager
@@ -407,63 +616,332 @@ def _no_show():
         plt.show = show
 
 
-def probe_training_plots(train_NNet) -> dict:
+# --- Q9: training -----------------------------------------------------------------------
+# train_NNet is called as the assignment defines it, train_NNet(X, Y, epochs, batch_size, eta);
+# options beyond those (hidden_layers, plot) are passed only when the function accepts them.
+# Inside a probe, the notebook's NNet builds small networks (hidden layers PROBE_HIDDEN instead
+# of the class default [512, 256, 64], whose uniform [-1, 1] weights saturate the output on any
+# problem), and the notebook's backpropagation is wrapped to record the mini-batches it is given.
+
+PROBE_HIDDEN = [8]
+BATCH_RUN = (3, 16, 0.05)  # epochs, batch_size, eta: the shuffle, mini-batch and plot probes
+LEARN_RUN = (200, 16, 0.1)  # the learning probe (a gradient averaged over the batch still learns in time)
+LEARN_THRESHOLD = 0.9
+
+
+def _accepts(fn, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
+def _small_network_class(NNet):
+    """A subclass of the notebook's NNet whose networks have hidden layers PROBE_HIDDEN."""
+    try:
+        signature = inspect.signature(NNet)
+    except (TypeError, ValueError):
+        return NNet
+    if not isinstance(NNet, type) or "hidden_layers" not in signature.parameters:
+        return NNet
+
+    class Small(NNet):
+        def __init__(self, *args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.arguments["hidden_layers"] = list(PROBE_HIDDEN)
+            super().__init__(*bound.args, **bound.kwargs)
+
+    Small.__name__, Small.__qualname__ = NNet.__name__, NNet.__qualname__
+    return Small
+
+
+class _Batches:
+    """Wraps backpropagation(model, X, Y, eta): records the X and Y of every call."""
+
+    def __init__(self):
+        self.X, self.Y = [], []
+
+    def wrap(self, backpropagation):
+        try:
+            signature = inspect.signature(backpropagation)
+        except (TypeError, ValueError):
+            signature = None
+
+        def observed(*args, **kwargs):
+            try:
+                values = list(signature.bind(*args, **kwargs).arguments.values()) if signature else list(args)
+                X, Y = values[1], values[2]
+            except (TypeError, IndexError):
+                return backpropagation(*args, **kwargs)  # let the student's function report it
+            self.X.append(np.array(X, dtype=float, copy=True).reshape(np.shape(X)[0], -1))
+            self.Y.append(np.array(Y, dtype=float, copy=True).reshape(-1))
+            return backpropagation(*args, **kwargs)
+
+        return observed
+
+
+@contextlib.contextmanager
+def _swapped(space: dict, **replacements):
+    """Replace names in a namespace (the notebook's globals) for the duration, then restore them."""
+    old = {k: space[k] for k in replacements if k in space}
+    for k in old:
+        space[k] = replacements[k]
+    try:
+        yield
+    finally:
+        space.update(old)
+
+
+def _figure_lines(figures, found: dict) -> None:
+    """Record (in ``found``, by figure) the y data of every line of every axes of ``figures``."""
+    for fig in figures:
+        per_axes = []
+        for ax in fig.axes:
+            lines = []
+            for line in ax.lines:
+                try:
+                    lines.append(np.asarray(line.get_ydata(), dtype=float).ravel())
+                except (TypeError, ValueError):
+                    continue
+            if lines:
+                per_axes.append(lines)
+        found[id(fig)] = per_axes
+
+
+def _train(train_NNet, epochs: int, batch_size: int, eta: float, plot: bool):
+    """``(model, returned extras, batches, lines per axes)`` of one probe run of train_NNet on
+    the probe problem (train_X, train_Y); figures are captured when shown, then closed."""
     import matplotlib.pyplot as plt
     inp = probe_inputs()
-    before = set(plt.get_fignums())
-    with _no_show():
-        model = train_NNet(inp["train_X"], inp["train_Y"], epochs=30, batch_size=16, eta=0.05, hidden_layers=[8])
-    new = [plt.figure(n) for n in plt.get_fignums() if n not in before]
-    axes = [ax for fig in new for ax in fig.axes if ax.lines]
-    for fig in new:
-        plt.close(fig)
-    return {"axes": np.array(len(axes)), "most_lines": np.array(max([len(ax.lines) for ax in axes] or [0])),
-            "layers": np.array(len(model.W)), "hidden": np.array([np.shape(w)[0] for w in model.W[:-1]])}
+    space = getattr(train_NNet, "__globals__", {})
+    batches, swaps = _Batches(), {}
+    if isinstance(space.get("NNet"), type):
+        swaps["NNet"] = _small_network_class(space["NNet"])
+    if callable(space.get("backpropagation")):
+        swaps["backpropagation"] = batches.wrap(space["backpropagation"])
+    extras = {}
+    if _accepts(train_NNet, "hidden_layers"):
+        extras["hidden_layers"] = list(PROBE_HIDDEN)
+    if _accepts(train_NNet, "plot"):
+        extras["plot"] = plot
+    before, found, show = set(plt.get_fignums()), {}, plt.show
+
+    def new_figures():
+        return [plt.figure(n) for n in plt.get_fignums() if n not in before]
+
+    plt.show = lambda *a, **k: _figure_lines(new_figures(), found)
+    try:
+        with _swapped(space, **swaps):
+            result = train_NNet(inp["train_X"].copy(), inp["train_Y"].copy(), epochs, batch_size, eta, **extras)
+    finally:
+        plt.show = show
+        figures = new_figures()
+        _figure_lines(figures, found)
+        for fig in figures:
+            plt.close(fig)
+    extra = ()
+    if isinstance(result, (tuple, list)) and result and hasattr(result[0], "W"):
+        result, extra = result[0], tuple(result[1:])
+    if not hasattr(result, "W"):
+        raise AssertionError(f"train_NNet should return the trained model (an NNet), got {type(result).__name__}.")
+    return result, extra, batches, [lines for per_fig in found.values() for lines in per_fig]
 
 
-def verdict_training_plots(outputs: dict, ref=None) -> None:
-    axes, most, layers, hidden = (_got(outputs, k, "train_NNet") for k in ("axes", "most_lines", "layers", "hidden"))
-    assert int(axes) >= 2, ("train_NNet: expected two plots with curves (the cost, and the change "
-                            f"of each weight matrix), found {int(axes)} axes with lines.")
-    assert int(most) >= int(layers), (
-        f"train_NNet: the weight-change plot should draw one curve per layer ({int(layers)}).")
-    assert np.ravel(hidden).tolist() == [8], "train_NNet: hidden_layers=[8] was not used."
+def _run_name(run) -> str:
+    epochs, batch_size, eta = run
+    return f"train_NNet(X, Y, epochs={epochs}, batch_size={batch_size}, eta={eta}) on a 4 x 64 probe problem"
+
+
+def probe_training_batches(train_NNet) -> dict:
+    """The X and Y of each backpropagation call of a short training run (BATCH_RUN)."""
+    _, _, batches, _ = _train(train_NNet, *BATCH_RUN, plot=False)
+    out = {"calls": np.array(len(batches.X)), "widths": np.array([x.shape[1] for x in batches.X], dtype=int)}
+    if batches.X:
+        out["X"] = np.hstack(batches.X) if len({x.shape[0] for x in batches.X}) == 1 else np.zeros((0, 0))
+        out["Y"] = np.concatenate(batches.Y)
+    return out
+
+
+def _batch_calls(outputs: dict) -> int:
+    calls = int(_got(outputs, "calls", "train_NNet"))
+    if calls == 0:
+        raise AssertionError(f"{_run_name(BATCH_RUN)} never called backpropagation: on each mini-batch, run "
+                             "feedforward and then backpropagation (your functions above).")
+    return calls
+
+
+def verdict_training_shuffles(outputs: dict, ref=None) -> None:
+    """Q9, shuffling: every epoch uses each column once, in a new random order, and each
+    column's target travels with it (X and Y permuted together)."""
+    ref = ref or reference()
+    _batch_calls(outputs)
+    X, Y = ref["train_X"], ref["train_Y"].ravel()
+    (D, N), epochs = X.shape, BATCH_RUN[0]
+    seen_X = np.asarray(_got(outputs, "X", "train_NNet"), dtype=float)
+    seen_Y = np.asarray(_got(outputs, "Y", "train_NNet"), dtype=float).ravel()
+    run = _run_name(BATCH_RUN)
+    if seen_X.ndim != 2 or seen_X.shape[0] != D or seen_X.shape[1] != seen_Y.size:
+        raise AssertionError(f"{run}: the batches given to backpropagation should be X columns ({D} rows) "
+                             "with one target per column.")
+    distance = np.abs(seen_X.T[:, None, :] - X.T[None, :, :]).max(axis=2)
+    idx = np.argmin(distance, axis=1)
+    if not np.all(distance[np.arange(idx.size), idx] < 1e-4):
+        raise AssertionError(f"{run}: backpropagation was given columns that are not columns of X.")
+    if not np.array_equal(seen_Y, Y[idx]):
+        raise AssertionError(f"{run}: the targets given with a mini-batch are not those of its columns of X. "
+                             "Shuffle X and Y with the same permutation (index both with one array).")
+    if idx.size != epochs * N:
+        raise AssertionError(f"{run}: over {epochs} epochs backpropagation saw {idx.size} columns; each of the "
+                             f"{N} columns should be used once per epoch ({epochs * N}).")
+    orders = idx.reshape(epochs, N)
+    if any(not np.array_equal(np.sort(order), np.arange(N)) for order in orders):
+        raise AssertionError(f"{run}: an epoch used some columns twice and others not at all; each epoch "
+                             "should go through a permutation of all the columns.")
+    if any(np.array_equal(order, np.arange(N)) for order in orders):
+        raise AssertionError(f"{run}: an epoch went through the columns in their original order; shuffle "
+                             "the columns at the start of every epoch.")
+    if all(np.array_equal(order, orders[0]) for order in orders):
+        raise AssertionError(f"{run}: every epoch went through the columns in the same order; draw a new "
+                             "permutation at the start of each epoch.")
+
+
+def verdict_training_minibatches(outputs: dict, ref=None) -> None:
+    """Q9, mini-batches: one backpropagation step per mini-batch of batch_size columns."""
+    ref = ref or reference()
+    calls = _batch_calls(outputs)
+    epochs, batch_size, _ = BATCH_RUN
+    N = ref["train_X"].shape[1]
+    steps = -(-N // batch_size)
+    widths = np.ravel(_got(outputs, "widths", "train_NNet")).astype(int)
+    if calls != epochs * steps or np.any(widths != batch_size):
+        raise AssertionError(
+            f"{_run_name(BATCH_RUN)}: each epoch should make {steps} steps on mini-batches of {batch_size} "
+            f"columns ({epochs * steps} steps in all); backpropagation was called {calls} times, on "
+            f"batches of {sorted(set(widths.tolist()))} columns.")
 
 
 def probe_learns_separable(train_NNet, feedforward) -> dict:
-    """Outputs of a network trained 200 epochs on the separable Q9 problem (its own training data)."""
-    inp = probe_inputs()
-    model = train_NNet(inp["train_X"], inp["train_Y"], epochs=200, batch_size=16, eta=0.1,
-                       hidden_layers=[8], plot=False, seed=0)
-    return {"out": _plain("train_NNet", feedforward(model, inp["train_X"]).Y[-1])}
+    """The outputs, on held-back points of the same problem, of a network trained LEARN_RUN on
+    the separable Q9 problem (the held-back labels stay with the grader)."""
+    model, _, _, _ = _train(train_NNet, *LEARN_RUN, plot=False)
+    test = probe_inputs()["train_test_X"]
+    size = int(getattr(model, "batch_size", LEARN_RUN[1]) or LEARN_RUN[1])
+    outs = []
+    for start in range(0, test.shape[1], size):  # in chunks the model was built for
+        chunk = test[:, start:start + size]
+        outs.append(np.asarray(feedforward(model, chunk).Y[-1])[:, :chunk.shape[1]])
+    return {"out": _plain("train_NNet", np.hstack(outs))}
 
 
 def verdict_learns_separable(outputs: dict, ref=None) -> None:
     ref = ref or reference()
     got = np.asarray(_got(outputs, "out", "train_NNet"), dtype=float)
-    Y = ref["train_Y"]
-    if got.shape != Y.shape:
-        raise AssertionError(f"train_NNet: the trained network gives outputs of shape {got.shape}, expected {Y.shape}.")
-    acc = np.mean((got > 0.5) == (Y > 0.5))
-    assert acc >= 0.9, (f"train_NNet: after 200 epochs on a linearly separable 4-input problem the "
-                        f"network classifies only {100 * acc:.0f}% of its training points correctly.")
+    labels = ref["train_test_labels"]
+    if got.size != labels.size:
+        raise AssertionError(f"train_NNet: the trained network gave {got.size} outputs for {labels.size} points.")
+    acc = float(np.mean((got.ravel() > 0.5) == (labels.ravel() > 0.5)))
+    epochs, batch_size, eta = LEARN_RUN
+    assert acc >= LEARN_THRESHOLD, (
+        f"train_NNet(X, Y, epochs={epochs}, batch_size={batch_size}, eta={eta}) on a linearly separable "
+        f"4-input problem (64 points): the trained network classifies only {100 * acc:.0f}% of "
+        f"{labels.size} new points of the same problem correctly (at least {100 * LEARN_THRESHOLD:.0f}% "
+        "expected). Check that the cost goes down during training.")
+
+
+def _histories(model, extra) -> dict:
+    """Cost and weight-change histories train_NNet returned: model attributes whose name
+    mentions cost/loss or change/delta/norm, or further values returned after the model."""
+    found = {}
+    named = [(k, v) for k, v in vars(model).items() if not k.startswith("_")] if hasattr(model, "__dict__") else []
+    named += [(f"returned value {i + 2}", v) for i, v in enumerate(extra)]
+    for name, value in named:
+        lower = name.lower()
+        kind = ("cost" if any(w in lower for w in ("cost", "loss")) else
+                "change" if any(w in lower for w in ("change", "delta", "norm", "dw")) else
+                "cost" if name.startswith("returned") and np.ndim(value) == 1 else
+                "change" if name.startswith("returned") and np.ndim(value) == 2 else None)
+        if kind is None or kind in found:
+            continue
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            continue
+        if arr.ndim == (1 if kind == "cost" else 2) and arr.size:
+            found[kind] = (name, arr)
+    return found
+
+
+MAX_AXES, MAX_LINES = 8, 16
+
+
+def probe_training_plots(train_NNet) -> dict:
+    """The curves train_NNet drew (y data per axes), its number of steps and layers, and the
+    histories it returned, if any."""
+    model, extra, batches, lines = _train(train_NNet, *BATCH_RUN, plot=True)
+    out = {"calls": np.array(len(batches.X)), "layers": np.array(len(model.W)), "axes": np.array(len(lines))}
+    for i, per_axes in enumerate(lines[:MAX_AXES]):
+        for j, ydata in enumerate(per_axes[:MAX_LINES]):
+            out[f"ax{i}_line{j}"] = ydata
+    for kind, (name, arr) in _histories(model, extra).items():
+        out[f"hist_{kind}"], out[f"hist_{kind}_name"] = arr, np.array(name)
+    return out
+
+
+def verdict_training_plots(outputs: dict, ref=None) -> None:
+    """Q9, plots: a cost curve and one weight-change curve per layer, each with one point per
+    iteration; when train_NNet keeps its histories, the curves are those histories."""
+    ref = ref or reference()
+    epochs, batch_size, _ = BATCH_RUN
+    N = ref["train_X"].shape[1]
+    calls = int(_got(outputs, "calls", "train_NNet"))
+    steps = calls or epochs * -(-N // batch_size)
+    layers = int(_got(outputs, "layers", "train_NNet"))
+    lines = [np.asarray(v, dtype=float).ravel() for k, v in sorted(outputs.items())
+             if re.fullmatch(r"ax\d+_line\d+", k)]
+    run = _run_name(BATCH_RUN)
+    if not lines:
+        raise AssertionError(f"{run} drew no curves: at the end, plot the cost and the weight-change norms "
+                             "against the iteration.")
+    full = [line for line in lines if line.size == steps]
+    if len(full) < 1 + layers:
+        raise AssertionError(
+            f"{run} made {steps} steps (iterations), so its plots should show a cost curve and one "
+            f"weight-change curve per layer ({layers} layers), each with {steps} points, one per iteration; "
+            f"found {len(full)} such curve(s) among curves of {sorted({line.size for line in lines})} points.")
+    for kind, what in (("cost", "cost"), ("change", "weight-change norms")):
+        if f"hist_{kind}" not in outputs:
+            continue
+        hist, name = np.asarray(outputs[f"hist_{kind}"], dtype=float), str(outputs.get(f"hist_{kind}_name", ""))
+        series = [hist] if kind == "cost" else ([hist[:, l] for l in range(hist.shape[1])] if hist.shape[0] == steps
+                                               else [hist[l] for l in range(hist.shape[0])])
+        for curve in series:
+            if not any(line.shape == curve.shape and np.allclose(line, curve, rtol=1e-5, atol=1e-12)
+                       for line in lines):
+                raise AssertionError(f"{run}: the {what} it recorded ({name}) do not appear among the plotted "
+                                     "curves; plot the recorded histories.")
 
 
 # --- the public API: check = verdict(probe) ------------------------------------------
 
 CHECKS = {  # check name -> (probe, verdict, student objects, constants the probe also takes)
     "check_extract_digits": (probe_extract_digits, verdict_extract_digits, 1, 0),
-    "check_vectorize_images": (probe_vectorize_images, verdict_vectorize_images, 1, 0),
+    "check_vectorize_layout": (probe_vectorize_images, verdict_vectorize_layout, 1, 0),
+    "check_vectorize_scaling": (probe_vectorize_images, verdict_vectorize_scaling, 1, 0),
     "check_training_classes": (probe_training_classes, verdict_training_classes, 2, 0),
     "check_activations": (probe_activations, verdict_activations, 4, 0),
-    "check_feedforward": (probe_feedforward, verdict_feedforward, 2, 0),
+    "check_feedforward_hidden": (probe_feedforward, verdict_feedforward_hidden, 2, 0),
+    "check_feedforward_output": (probe_feedforward, verdict_feedforward_output, 2, 0),
+    "check_feedforward_any_batch": (probe_feedforward_any_batch, verdict_feedforward_any_batch, 2, 0),
     "check_backpropagation": (probe_backpropagation, verdict_backpropagation, 3, 0),
     "check_gradient": (probe_gradient, verdict_gradient, 3, 0),
     "check_predict": (probe_predict, verdict_predict, 2, 0),
     "check_heldout_accuracy": (probe_heldout_accuracy, verdict_heldout_accuracy, 2, 2),
     "check_random_images": (probe_random_images, verdict_random_images, 1, 0),
-    "check_training_plots": (probe_training_plots, verdict_training_plots, 1, 0),
+    "check_training_shuffles": (probe_training_batches, verdict_training_shuffles, 1, 0),
+    "check_training_minibatches": (probe_training_batches, verdict_training_minibatches, 1, 0),
     "check_learns_separable": (probe_learns_separable, verdict_learns_separable, 2, 0),
+    "check_training_plots": (probe_training_plots, verdict_training_plots, 1, 0),
 }
 """A call ``check(*args)`` is ``verdict(probe(*args[:n + k]), *args[n:])`` with n objects, k constants."""
 
@@ -489,8 +967,12 @@ def check_extract_digits(extract_digits) -> None:
     run_check("check_extract_digits", extract_digits)
 
 
-def check_vectorize_images(vectorize_images) -> None:
-    run_check("check_vectorize_images", vectorize_images)
+def check_vectorize_layout(vectorize_images) -> None:
+    run_check("check_vectorize_layout", vectorize_images)
+
+
+def check_vectorize_scaling(vectorize_images) -> None:
+    run_check("check_vectorize_scaling", vectorize_images)
 
 
 def check_training_classes(train_y_1_5, train_y) -> None:
@@ -501,8 +983,16 @@ def check_activations(sigmoid, deriv_sigmoid, ReLu, deriv_ReLu) -> None:
     run_check("check_activations", sigmoid, deriv_sigmoid, ReLu, deriv_ReLu)
 
 
-def check_feedforward(feedforward, NNet) -> None:
-    run_check("check_feedforward", feedforward, NNet)
+def check_feedforward_hidden(feedforward, NNet) -> None:
+    run_check("check_feedforward_hidden", feedforward, NNet)
+
+
+def check_feedforward_output(feedforward, NNet) -> None:
+    run_check("check_feedforward_output", feedforward, NNet)
+
+
+def check_feedforward_any_batch(feedforward, NNet) -> None:
+    run_check("check_feedforward_any_batch", feedforward, NNet)
 
 
 def check_backpropagation(feedforward, backpropagation, NNet) -> None:
@@ -525,9 +1015,17 @@ def check_random_images(display_random_images) -> None:
     run_check("check_random_images", display_random_images)
 
 
-def check_training_plots(train_NNet) -> None:
-    run_check("check_training_plots", train_NNet)
+def check_training_shuffles(train_NNet) -> None:
+    run_check("check_training_shuffles", train_NNet)
+
+
+def check_training_minibatches(train_NNet) -> None:
+    run_check("check_training_minibatches", train_NNet)
 
 
 def check_learns_separable(train_NNet, feedforward) -> None:
     run_check("check_learns_separable", train_NNet, feedforward)
+
+
+def check_training_plots(train_NNet) -> None:
+    run_check("check_training_plots", train_NNet)

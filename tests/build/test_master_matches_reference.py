@@ -58,17 +58,38 @@ def hidden_checks(tmp_path_factory):
     return module
 
 
+def _hidden_calls():
+    """``(check name, argument names)`` of every hidden test cell of the master notebook that
+    takes only functions and classes (not the trained models or the data)."""
+    calls = []
+    for source in [c.source for c in nbformat.read(MASTER, as_version=4).cells if c.cell_type == "code"]:
+        if "hidden: true" not in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "").startswith("check_"):
+                args = [a.id for a in node.args if isinstance(a, ast.Name)]
+                if len(args) == len(node.args) and not any(a.startswith(("model_", "train_")) and a != "train_NNet"
+                                                           for a in args):
+                    calls.append((node.func.id, args))
+    return calls
+
+
+def test_does_every_hidden_cell_call_a_known_check():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mlp_hidden_checks_names", HIDDEN_CHECKS_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    called = {name for name, _ in _hidden_calls()}
+    assert called <= set(module.CHECKS)
+    assert set(module.CHECKS) - called <= {"check_training_classes", "check_heldout_accuracy"}
+
+
 def test_do_the_notebooks_functions_pass_every_hidden_check(notebook, hidden_checks):
-    ns = notebook
-    hidden_checks.check_extract_digits(ns["extract_digits"])
-    hidden_checks.check_vectorize_images(ns["vectorize_images"])
-    hidden_checks.check_activations(ns["sigmoid"], ns["deriv_sigmoid"], ns["ReLu"], ns["deriv_ReLu"])
-    hidden_checks.check_feedforward(ns["feedforward"], ns["NNet"])
-    hidden_checks.check_backpropagation(ns["feedforward"], ns["backpropagation"], ns["NNet"])
-    hidden_checks.check_gradient(ns["feedforward"], ns["backpropagation"], ns["NNet"])
-    hidden_checks.check_predict(ns["predict"], ns["NNet"])
-    hidden_checks.check_random_images(ns["display_random_images"])
-    hidden_checks.check_training_plots(ns["train_NNet"])
+    calls = _hidden_calls()
+    assert len(calls) == 15  # every hidden test but Q4's and Q11/Q12's (data and trained models)
+    for name, args in calls:
+        getattr(hidden_checks, name)(*[notebook[a] for a in args])
 
 
 def test_do_the_hidden_checks_reject_a_wrong_backpropagation(notebook, hidden_checks):

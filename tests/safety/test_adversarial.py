@@ -43,7 +43,7 @@ ATTACKS = {
     "patch_checks": ("graded", "import mlp_hidden_checks as c\nc.CHECKS = {k: (lambda *a: {}, lambda *a, **k: None, 0, 0) for k in c.CHECKS}\n"
                                "for n in dir(c):\n    if n.startswith(('check_', 'verdict_')):\n        setattr(c, n, lambda *a, **k: None)"),
     "patch_otter": ("graded", "import otter\notter.Notebook.check = lambda *a, **k: None\n"
-                              "check_heldout_accuracy = check_feedforward = lambda *a, **k: None"),
+                              "check_heldout_accuracy = check_feedforward_hidden = lambda *a, **k: None"),
     "accuracy_score": ("graded", "import sklearn.metrics\nsklearn.metrics.accuracy_score = lambda *a, **k: 1.0\n"
                                  "import numpy as np\npredict = lambda model, images, d1, d2: np.full(len(images), d1)\n"
                                  "model_1_5 = model_7_9 = None"),
