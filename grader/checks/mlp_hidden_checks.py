@@ -524,11 +524,33 @@ def heldout_accuracy(outputs: dict, d1, d2, ref=None) -> float:
     return float(np.mean(got == labels))
 
 
+# On the offline stand-in (scikit-learn's digits, about 90 held-out images a pair, so one
+# image is 1.1 %) every tier is lowered by this much: the MNIST tiers were set from MNIST
+# measurements, and on 90 images the answer key's one unlucky image would cost a tier.
+STANDIN_TIER_DROP = 0.07
+
+
+def heldout_dataset(d1, d2, ref=None) -> str:
+    """What the held-out set of (d1, d2) was drawn from: "mnist" or a stand-in ("digits")."""
+    found = (ref or {}).get(f"heldout_{d1}_{d2}_dataset")
+    if found is None:
+        try:
+            with np.load(f"heldout_{d1}_{d2}.npz", allow_pickle=False) as data:
+                found = data["dataset"] if "dataset" in data.files else "mnist"
+        except OSError:
+            found = "mnist"
+    return str(found)
+
+
 def verdict_heldout_accuracy(outputs: dict, d1, d2, threshold, ref=None) -> None:
     acc = heldout_accuracy(outputs, d1, d2, ref)
+    dataset = heldout_dataset(d1, d2, ref)
+    if dataset != "mnist":
+        threshold = round(threshold - STANDIN_TIER_DROP, 4)
     if acc < threshold:
+        where = "" if dataset == "mnist" else f" (the tier for the '{dataset}' stand-in data)"
         raise AssertionError(f"model_{d1}_{d2}: held-out accuracy {100 * acc:.2f}% is below "
-                             f"{100 * threshold:.2f}%. See the tips in the prompt.")
+                             f"{100 * threshold:.2f}%{where}. See the tips in the prompt.")
 
 
 # --- Q1: random images --------------------------------------------------------------

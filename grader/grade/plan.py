@@ -127,6 +127,7 @@ def reference_and_inputs(zf: zipfile.ZipFile, checks) -> tuple[dict, dict]:
         if name.startswith("files/heldout_") and name.endswith(".npz"):
             held = _npz(zf.read(name))
             reference[f"{stem}_x"], reference[f"{stem}_y"] = held["x"], held["y"]
+            reference[f"{stem}_dataset"] = held.get("dataset", np.array("mnist"))
     if "files/train_mnist.npz" in zf.namelist():
         reference["train_mnist_y"] = _npz(zf.read("files/train_mnist.npz"))["y"]
     return reference, checks.split_inputs(reference)

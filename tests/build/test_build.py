@@ -137,6 +137,8 @@ def test_does_a_build_on_the_digits_stand_in_go_on_with_a_notice(tmp_path):
                                log=said.append, execute_solution=False)
     assert result.autograder_zip.is_file()
     assert any("stand-in data, not MNIST" in line for line in said)
+    # the stand-in's enlarged training split and lowered tiers give the answer key every point
+    assert not any("loses points" in line for line in said), said
 
 
 def test_is_a_missing_data_folder_reported_with_the_fix(tmp_path):
