@@ -18,7 +18,7 @@ Why these values (one sentence each, for students); both pairs use the same reci
     sets the size of a step; 0.2 reached the same accuracy on most runs but
     collapsed to one class on some, depending on rounding alone.
   max_step 0.5: a step that would move the weights further than this is
-    shortened to this length; about one step in 300 is, and without it an
+    shortened to this length; about one step in 200-300 is, and without it an
     unlucky batch can end training in a dead network (the model predicts one
     class for every image) with one BLAS thread and not with two.
   init_scale 0.1: NNet's uniform [-1, 1] weights make the 784-input sums so
