@@ -5,7 +5,8 @@ The pipeline is a list of small steps; each takes the outputs of the ones before
 1. ``read_master``     check the master notebook's structure (names question and cell);
 2. ``stage``           copy it, the data files, the hidden checks and freshly computed
                        reference values into a scratch folder (needs step 1);
-3. ``assign``          run ``otter assign`` there (without its own test run);
+3. ``assign``          run ``otter assign`` there (without its own test run), then
+                       ``finish_student`` puts the friendly set-up cell in the student notebook;
 4. ``check_student``   make sure no solution, hidden test or reference value reached the
                        student notebook (needs step 3);
 5. ``verify`` and ``execute``, side by side (both need step 3, neither the other):
@@ -17,7 +18,7 @@ The pipeline is a list of small steps; each takes the outputs of the ones before
 
 Output layout::
 
-    dist/student/mlp_mnist.ipynb, train_mnist.npz
+    dist/student/mlp_mnist.ipynb, train_mnist.npz, requirements.txt, environment.yml
     dist/autograder/mlp_mnist-autograder.zip
     dist/solution/mlp_mnist.ipynb           (executed)
 """
@@ -29,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.build.master import read_master
-from grader.build.steps import (assign, check_student, dataset_of, execute, finish_verification,
-                                publish, stage, start_verification)
+from grader.build.steps import (assign, check_student, dataset_of, execute, finish_student,
+                                finish_verification, publish, stage, start_verification)
 
 
 @dataclass
@@ -58,6 +59,7 @@ def main(*, master, data_dir, out="dist", log=print, execute_solution=True) -> B
     with stage(master, Path(data_dir)) as work:
         log(f"[2/6] staged data, hidden checks and reference values in {work}")
         assigned = assign(work, master)
+        finish_student(assigned.student_notebook)
         log("[3/6] otter assign wrote the student notebook and the autograder")
         check_student(assigned.student_notebook)
         log("[4/6] student notebook holds no solution, hidden test or reference value")

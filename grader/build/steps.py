@@ -24,12 +24,18 @@ from grader.build.reference_values import write_reference_values
 from grader.checks import HIDDEN_CHECKS_FILE
 from grader.data import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
+from grader.export.student_cell import init_cell_source
 from grader.numerics import thread_env
 
 EXPORT_CALL = "grader.export("
 # The verification and the solution run side by side on the machine's cores; one BLAS
 # thread each keeps OpenBLAS from oversubscribing them (which slows training ~10x).
 ONE_BLAS_THREAD = thread_env(1)
+# What students install (dist/student/requirements.txt, environment.yml): the ranges of
+# pyproject.toml's dependencies that the notebook imports, otter-grader for its checks and
+# export, and JupyterLab to open it (a test compares the ranges with pyproject.toml).
+STUDENT_REQUIREMENTS = ("numpy>=1.24,<3", "matplotlib>=3.7,<4", "scikit-learn>=1.3,<2",
+                        "otter-grader>=7,<8", "jupyterlab>=4,<5")
 LEAK_MARKERS = ("mlp_hidden_checks", "mlp_reference", "heldout_", "hidden=True", "# SOLUTION",
                 "BEGIN SOLUTION", "END SOLUTION")
 
@@ -90,6 +96,36 @@ def assign(work: Path, master: Master) -> Assigned:
     pin_numerics(zips[-1])
     return Assigned(out / "student", out / "student" / master.path.name, zips[-1],
                     out / "autograder" / master.path.name)
+
+
+def finish_student(notebook: Path) -> None:
+    """Replace the set-up cell ``otter assign`` generated in the student notebook by
+    :data:`grader.export.student_cell.INIT_CELL_SOURCE` (friendly when otter is missing or the
+    notebook is renamed); raise GraderError if there is no such cell."""
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        robust = init_cell_source(cell.source) if cell.cell_type == "code" else None
+        if robust is not None:
+            cell.source = robust
+            nbformat.write(nb, notebook)
+            return
+    raise GraderError(f"{notebook.name}: otter assign wrote no 'grader = otter.Notebook(...)' cell; "
+                      "keep 'init_cell: true' in the config cell of the master notebook.")
+
+
+def student_setup_files(folder: Path) -> None:
+    """Write requirements.txt (pip) and environment.yml (conda) for students into ``folder``."""
+    header = ("# What the notebook needs. With pip:   python -m pip install -r requirements.txt\n"
+              "# Then start JupyterLab in this folder: jupyter lab\n")
+    (folder / "requirements.txt").write_text(header + "".join(f"{r}\n" for r in STUDENT_REQUIREMENTS),
+                                            encoding="utf-8")
+    conda = [r for r in STUDENT_REQUIREMENTS if not r.startswith("otter-grader")]
+    otter = [r for r in STUDENT_REQUIREMENTS if r.startswith("otter-grader")]
+    (folder / "environment.yml").write_text(
+        "# With conda: conda env create -f environment.yml && conda activate mlp-student\n"
+        "name: mlp-student\nchannels:\n  - conda-forge\ndependencies:\n  - python>=3.10,<3.13\n"
+        + "".join(f"  - {r}\n" for r in conda) + "  - pip\n  - pip:\n"
+        + "".join(f"      - {r}\n" for r in otter), encoding="utf-8")
 
 
 def pin_numerics(zip_path: Path) -> None:
@@ -196,6 +232,7 @@ def publish(assigned: Assigned, solution, out: Path, name: str) -> Path:
         (tmp / "student").mkdir()
         shutil.copy(assigned.student_notebook, tmp / "student" / f"{name}.ipynb")
         shutil.copy(assigned.student_dir / "train_mnist.npz", tmp / "student" / "train_mnist.npz")
+        student_setup_files(tmp / "student")
         (tmp / "autograder").mkdir()
         shutil.copy(assigned.autograder_zip, tmp / "autograder" / f"{name}-autograder.zip")
         (tmp / "solution").mkdir()

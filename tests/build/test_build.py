@@ -36,7 +36,17 @@ def _solution_lines() -> set[str]:
 
 
 def test_does_the_student_folder_hold_only_the_notebook_and_the_data(built):
-    assert sorted(p.name for p in built.student_notebook.parent.iterdir()) == ["mlp_mnist.ipynb", "train_mnist.npz"]
+    assert sorted(p.name for p in built.student_notebook.parent.iterdir()) == [
+        "environment.yml", "mlp_mnist.ipynb", "requirements.txt", "train_mnist.npz"]
+
+
+def test_does_the_student_notebook_start_with_the_friendly_set_up_cell(built):
+    from grader.export.student_cell import INIT_CELL_SOURCE
+    from grader.grade.execute import expected_name
+
+    first = next(c for c in nbformat.read(built.student_notebook, as_version=4).cells if c.cell_type == "code")
+    assert first.source == INIT_CELL_SOURCE.format(name="mlp_mnist.ipynb")
+    assert expected_name(built.student_notebook) == "mlp_mnist.ipynb"
 
 
 def test_does_the_student_notebook_hide_every_solution_line(built):
