@@ -3,7 +3,8 @@
 Steps, in order (nothing is written unless steps 1-2 succeed):
 
 1. read the gradebook (``id, status, <questions...>, total, possible, duration_s, detail``
-   and a last ``POINTS POSSIBLE`` row) and the scores CSV (``student_id, question, score``);
+   and a ``POINTS POSSIBLE`` row, found by id wherever it is: ``grade`` writes it first) and
+   the scores CSV (``student_id, question, score``);
 2. check every score row, collecting ALL problems with their row numbers: unknown student
    id, unknown question, score that is not a number (or negative, or above the points
    possible), duplicate (student, question);
@@ -13,7 +14,7 @@ Steps, in order (nothing is written unless steps 1-2 succeed):
 
 Questions are the labels of ``WRITTEN_ANSWERS`` or the otter names in ``MANUAL_QUESTIONS``.
 A score row whose student_id is ``POINTS POSSIBLE`` sets that question's points possible
-(the gradebook's last row); without one, the question's points possible stay empty.
+(the gradebook's ``POINTS POSSIBLE`` row); without one, the question's points possible stay empty.
 """
 
 from __future__ import annotations
