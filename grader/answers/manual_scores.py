@@ -3,7 +3,8 @@
 Steps, in order (nothing is written unless steps 1-2 succeed):
 
 1. read the gradebook (``id, status, <questions...>, total, possible, duration_s, detail``
-   and a last ``POINTS POSSIBLE`` row) and the scores CSV (``student_id, question, score``);
+   and a ``POINTS POSSIBLE`` row, found by id wherever it is: ``grade`` writes it first) and
+   the scores CSV (``student_id, question, score``);
 2. check every score row, collecting ALL problems with their row numbers: unknown student
    id, unknown question, score that is not a number (or negative, or above the points
    possible), duplicate (student, question);
@@ -13,7 +14,7 @@ Steps, in order (nothing is written unless steps 1-2 succeed):
 
 Questions are the labels of ``WRITTEN_ANSWERS`` or the otter names in ``MANUAL_QUESTIONS``.
 A score row whose student_id is ``POINTS POSSIBLE`` sets that question's points possible
-(the gradebook's last row); without one, the question's points possible stay empty.
+(the gradebook's ``POINTS POSSIBLE`` row); without one, the question's points possible stay empty.
 """
 
 from __future__ import annotations
@@ -149,3 +150,46 @@ def merge_manual_scores(*, gradebook_csv: str | Path, scores_csv: str | Path) ->
     writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
     atomic.write_text(gradebook_csv, buffer.getvalue())
     return missing
+
+
+def read_batch_scores(path: str | Path, students: set[str],
+                      points: dict[str, float]) -> dict[str, dict[str, float]]:
+    """``student id -> {question: score}`` from a scores CSV for ``mlp-course grade``.
+
+    ``students`` are the discovered submissions' ids, ``points`` the manual questions'
+    points possible (from the autograder). Every row is checked before anything is graded:
+    known student, one of ``points``' questions, a number in ``0..points``, no duplicate; a
+    ``POINTS POSSIBLE`` row must agree with the autograder. Raises GraderError (one line,
+    every bad row with its number) otherwise.
+    """
+    path = Path(path)
+    if not points:
+        raise GraderError(f"--manual-scores {path}: the autograder has no manual question "
+                          "(no tests/*.py worth 0 points with a 'points = N' line); "
+                          "rebuild it with `mlp-course build` or run without --manual-scores")
+    _, rows = _read(path, SCORE_COLUMNS)
+    scores: dict[str, dict[str, float]] = {}
+    seen, problems = {}, []
+    for line, row in rows:
+        sid, question, text = ((row.get(c) or "").strip() for c in SCORE_COLUMNS)
+        score = _number(text)
+        if sid not in students and sid != POINTS_ROW:
+            problem = f"unknown student id {sid!r} (no submission with that id)"
+        elif question not in points:
+            problem = f"unknown question {question!r} (expected one of: {', '.join(points)})"
+        elif sid == POINTS_ROW and score != points[question]:
+            problem = f"{question} is worth {points[question]:g} points in the autograder, not {text!r}"
+        elif score is None or not 0 <= score <= points[question]:
+            problem = f"score {text!r} is not a number in 0..{points[question]:g} (the points of {question})"
+        elif (sid, question) in seen:
+            problem = f"duplicate of row {seen[sid, question]} ({sid}, {question})"
+        else:
+            seen[sid, question] = line
+            if sid != POINTS_ROW:
+                scores.setdefault(sid, {})[question] = score
+            continue
+        problems.append(f"row {line}: {problem}")
+    if problems:
+        raise GraderError(f"{path}: {len(problems)} bad row(s), nothing was graded; fix them and re-run: "
+                          + "; ".join(problems))
+    return scores

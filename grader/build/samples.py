@@ -132,10 +132,12 @@ def differences(rows: dict[str, dict], dataset: str = "mnist") -> list[str]:
 
     ``rows`` maps a gradebook id to its row (``csv.DictReader`` of ``gradebook.csv``, with
     the ``POINTS POSSIBLE`` row); a sample is as expected when it was graded and lost
-    exactly the points of its ``loses`` (``loses_on_standin`` on stand-in data), no more, no fewer. Manual (0-point) questions
-    are not compared."""
+    exactly the points of its ``loses`` (``loses_on_standin`` on stand-in data), no more, no fewer. Manual questions
+    (``MANUAL_QUESTIONS``: graded by hand, their cells wait for a score) are not compared."""
+    from grader.answers.extract import MANUAL_QUESTIONS
+
     possible = rows["POINTS POSSIBLE"]
-    questions = [q for q in possible if q.startswith("q") and float(possible[q] or 0) > 0]
+    questions = [q for q in possible if q.startswith("q") and q not in MANUAL_QUESTIONS and float(possible[q] or 0) > 0]
     found = []
     for mutant in MUTANTS:
         row = rows.get(mutant.name)

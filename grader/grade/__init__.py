@@ -24,10 +24,10 @@ Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can re
 from __future__ import annotations
 
 import collections
-import importlib
 import os
 from pathlib import Path
 
+from grader.answers.manual_scores import read_batch_scores
 from grader.errors import GraderError
 from grader.grade import isolation, preflight
 from grader.grade.autograder import load_autograder
@@ -35,7 +35,8 @@ from grader.grade.discover import discover, sha256_of
 from grader.grade.execute import Limits, engine_for
 from grader.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe
-from grader.grade.record import pending_row, row_of, write_gradebook, write_outcome_files
+from grader.grade.manual import apply_manual, load_manual, merged, save_manual
+from grader.grade.record import outcome_of_entry, pending_row, row_of, write_gradebook, write_outcome_files
 from grader.grade.report import write_report
 from grader.grade.runner import harness_failure, run_batch
 from grader.grade.state import entry_for, is_current, load_state, save_state
@@ -47,18 +48,6 @@ DEFAULTS = {"timeout": 900.0, "memory_mb": 4096, "output_mb": 5.0}
 def cpu_count() -> int:
     """Cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _manual_merger(manual_scores):
-    """``grader.answers.merge_manual_scores`` when ``manual_scores`` is given (None otherwise)."""
-    if manual_scores is None:
-        return None
-    try:
-        return importlib.import_module("grader.answers").merge_manual_scores
-    except (ImportError, AttributeError):
-        raise GraderError(f"--manual-scores {manual_scores}: merging manual scores is unavailable "
-                          "(grader.answers.merge_manual_scores is not installed yet); "
-                          "run without --manual-scores") from None
 
 
 def _check_paths(submissions_dir: Path, out: Path, manual_scores) -> None:
@@ -114,47 +103,58 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     """
     submissions_dir, out, ag_path = Path(submissions_dir), Path(out), Path(autograder)
     _check_paths(submissions_dir, out, manual_scores)
-    merge = _manual_merger(manual_scores)
     ag = load_autograder(ag_path, sha256_of(ag_path) if ag_path.is_file() else "")
     _check_engine(engine, ag)
     submissions = discover(submissions_dir)
     if not submissions:
         raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
                           "put one file per student there, named <id>.ipynb or <id>.zip")
+    manual = load_manual(out)
+    if manual_scores is not None:  # checked in full before anything is graded or written
+        manual = merged(manual, read_batch_scores(manual_scores, {s.id for s in submissions}, ag.manual))
     entries = load_state(out)
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}
     engine = engine_for(ag, engine)
     box = batch_sandbox(engine, sandbox, drop_uid, needed=bool(todo))
     limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb, engine=engine, sandbox=box)
-    outcomes = _grade(submissions, todo, entries, ag, out, limits, jobs=jobs or cpu_count(), progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    if manual_scores is not None:
+        save_manual(out, manual)
+    outcomes = _grade(submissions, todo, entries, ag, out, limits, manual,
+                      jobs=jobs or cpu_count(), progress=progress)
+    for s in submissions:  # feedback of unchanged submissions shows today's manual scores
+        if s not in todo and s.id in manual:
+            write_outcome_files(out, outcome_of_entry(s.id, entries[s.id], ag), ag, manual[s.id])
     settings = settings_of(engine, box, ag)
-    report = write_report(out, [entries[s.id] for s in submissions], ag, settings)
-    if merge is not None:
-        merge(gradebook_csv=out / "gradebook.csv", scores_csv=Path(manual_scores))
-    summary = summarize(entries, out, report, skipped=len(submissions) - len(todo))
+    applied = [{**entries[s.id], "row": apply_manual(entries[s.id]["row"], ag, manual.get(s.id, {}))}
+               for s in submissions]
+    report = write_report(out, applied, ag, settings)
+    summary = summarize({e["row"]["id"]: e for e in applied}, out, report, skipped=len(submissions) - len(todo))
     return {**summary, "settings": settings, "harness_failure": harness_failure(outcomes),
             "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
 
 
-def _grade(submissions, todo, entries: dict, ag, out: Path, limits, *, jobs: int, progress: bool) -> list:
-    """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes."""
+def _grade(submissions, todo, entries: dict, ag, out: Path, limits, manual: dict, *,
+           jobs: int, progress: bool) -> list:
+    """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes.
+    ``manual`` (student id -> question -> score) is applied to every row written."""
     notes, outcomes = {s.id: s.note for s in submissions}, []
 
     def gradebook():
-        rows = [entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id])
+        rows = [apply_manual(entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id]),
+                             ag, manual.get(s.id, {}))
                 for s in submissions]
         write_gradebook(out / "gradebook.csv", rows, ag)
 
     def record(outcome):
-        write_outcome_files(out, outcome, ag)
+        write_outcome_files(out, outcome, ag, manual.get(outcome.id, {}))
         sub = next(s for s in todo if s.id == outcome.id)
-        entries[outcome.id] = entry_for(sub, ag.sha256, row_of(outcome, ag), outcome.failures)
+        entries[outcome.id] = entry_for(sub, ag.sha256, row_of(outcome, ag), outcome.failures, outcome.cell_errors)
         save_state(out, entries)
         gradebook()
         outcomes.append(outcome)
 
-    out.mkdir(parents=True, exist_ok=True)
     gradebook()
     run_batch(todo, ag, limits, jobs=jobs, on_done=record, progress=progress)
     return outcomes

@@ -1,8 +1,15 @@
-"""Check an otter autograder zip and read its questions (names and points, in grading order)
-and the intercell ``seed`` of its ``otter_config.json`` (None when it sets none)."""
+"""Check an otter autograder zip and read its questions (names and points, in grading order),
+the manual questions' real points, and the intercell ``seed`` of its ``otter_config.json``
+(None when it sets none).
+
+Manual questions (``manual: true`` in the master notebook) reach the zip as test files whose
+tests are worth 0 points while the file's own ``points = N`` line (otter assign writes the
+question header's points there) says N > 0: :attr:`Autograder.manual` maps them to N.
+"""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
@@ -17,31 +24,62 @@ REQUIRED = ("otter_config.json", "run_autograder")
 
 @dataclasses.dataclass(frozen=True)
 class Autograder:
-    """An otter autograder: ``questions`` maps name -> points possible, in otter's order."""
+    """An otter autograder: ``questions`` maps name -> points otter's tests award, in otter's
+    order; ``manual`` maps each hand-graded question to its real points (see the module doc)."""
 
     path: Path
     sha256: str
     questions: dict[str, float]
     seed: int | None = None  # otter_config.json's "seed" (otter's intercell seeding)
     dataset: str | None = None  # what the held-out sets were drawn from ("mnist", "digits"), if known
+    manual: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    @property
+    def points(self) -> dict[str, float]:
+        """Points possible per question, manual ones at their real points (otter's order)."""
+        return {**self.questions, **{q: p for q, p in self.manual.items() if q in self.questions}}
 
     @property
     def possible(self) -> float:
+        """Points possible of the whole assignment, manual questions included."""
+        return sum(self.points.values())
+
+    @property
+    def possible_auto(self) -> float:
+        """Points the autograder alone can award."""
         return sum(self.questions.values())
 
 
-def _question_points(zf: zipfile.ZipFile) -> dict[str, float]:
-    """Points per question from ``tests/*.py``, in natural order (q2 before q10)."""
+def _declared_points(source: bytes) -> float | None:
+    """The number of a test file's top-level ``points = N`` line (None if absent or unreadable)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "points" for t in node.targets) \
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, (int, float)) \
+                and not isinstance(node.value.value, bool):
+            return float(node.value.value)
+    return None
+
+
+def _question_points(zf: zipfile.ZipFile) -> tuple[dict[str, float], dict[str, float]]:
+    """Points per question from ``tests/*.py``, in natural order (q2 before q10), and the
+    manual questions' declared points."""
     from otter.test_files import create_test_file
 
     names = sorted((n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py")),
                    key=lambda n: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", n)])
-    points = {}
+    points, manual = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             test_file = create_test_file(zf.extract(name, tmp), None)
             points[test_file.name] = float(test_file.possible)
-    return points
+            declared = _declared_points(zf.read(name))
+            if points[test_file.name] == 0 and declared:
+                manual[test_file.name] = declared
+    return points, manual
 
 
 def _config_seed(zf: zipfile.ZipFile, path: Path) -> int | None:
@@ -67,10 +105,11 @@ def load_autograder(path: Path, sha256: str) -> Autograder:
         missing = [n for n in REQUIRED if n not in zf.namelist()]
         if missing:
             raise GraderError(f"{path} is not an otter autograder zip (no {', '.join(missing)} inside); {hint}")
-        questions, seed, dataset = _question_points(zf), _config_seed(zf, path), _dataset(zf)
+        (questions, manual), seed, dataset = _question_points(zf), _config_seed(zf, path), _dataset(zf)
     if not questions:
         raise GraderError(f"{path} has no tests/*.py, so there is nothing to grade; {hint}")
-    return Autograder(path=path, sha256=sha256, questions=questions, seed=seed, dataset=dataset)
+    return Autograder(path=path, sha256=sha256, questions=questions, seed=seed, dataset=dataset,
+                      manual=manual)
 
 
 def _dataset(zf: zipfile.ZipFile) -> str | None:

@@ -24,11 +24,14 @@ Folder layout:
                                same id as .ipynb and .zip: the newest file (mtime) is graded
   graded/                      written by this command
     gradebook.csv              id, status, one column per question, total, possible,
-                               duration_s, detail; last row POINTS POSSIBLE
+                               duration_s, detail; FIRST row POINTS POSSIBLE (manual
+                               questions at their real points); a manual cell stays
+                               empty, "manual pending" in detail, until scored
     feedback/<id>.md           per-question scores and failed-test messages for the student
     results/<id>.json          otter's raw results
     report.html, report/*.png  class report
     .state.json                what was graded; a re-run skips unchanged submissions
+    manual_scores.json         scores merged by --manual-scores, applied on every run
 \b
 Statuses: graded, timeout, memory, output-limit, disk-limit (bwrap: the notebook
 filled its folder's quota), crashed, invalid-notebook, not-a-notebook (and
@@ -68,7 +71,8 @@ which is the grader failing, not the students; 2 bad input or failed preflight.
               help="Cap on the output a submission's cells may print (MB).")
 @click.option("--force", is_flag=True, help="Regrade submissions even if unchanged since the last run.")
 @click.option("--manual-scores", type=click.Path(path_type=str), default=None,
-              help="CSV of manual scores merged into gradebook.csv (grader.answers).")
+              help="CSV student_id,question,score for the manual questions; checked before anything is "
+                   "graded (exit 2 if bad), then kept with the batch and applied on every later run.")
 @click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
               help="safe: student code only runs probes in a sandbox, verdicts are computed by the grader "
                    "(grader/grade/SAFETY.md); otter: `otter run` in a limited child; auto: safe when the "

@@ -13,7 +13,7 @@ Rules (shown in ``--help``):
   :func:`~.check.check_submission`; its fingerprint is its kind, not its target;
 * ids are clean text (:func:`grader.textsafe.clean_text`): a file stem that is not (invalid
   UTF-8, control characters), or that is the reserved id ``POINTS POSSIBLE`` (the
-  gradebook's last row), gets ``~`` and a hash of the stem, and the row's detail says so.
+  gradebook's first row), gets ``~`` and a hash of the stem, and the row's detail says so.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from grader.grade.check import special_kind
 from grader.textsafe import clean_text, short_hash
 
 SUFFIXES = (".ipynb", ".zip")
-RESERVED_IDS = ("POINTS POSSIBLE",)  # the gradebook's last row
+RESERVED_IDS = ("POINTS POSSIBLE",)  # the gradebook's first row
 ID_CHARS = 255  # longest id kept as is (a file name has at most 255 bytes)
 
 

@@ -2,7 +2,10 @@
 
 Every file is written through :mod:`grader.atomic`, so an interrupted run never leaves a
 half-written gradebook. The gradebook always has one row per discovered submission (rows
-not finished yet have status ``pending``) and ends with a ``POINTS POSSIBLE`` row.
+not finished yet have status ``pending``); its FIRST row after the header is ``POINTS POSSIBLE``
+(each question's points, manual ones at their real points), so a spreadsheet average over a
+column's student rows is one range from the third line down. Manual scores are applied by
+:mod:`.manual` before rows reach :func:`write_gradebook`.
 Student-shaped text is safe here: cells are one line and cannot start a spreadsheet
 formula (:func:`grader.textsafe.csv_row`), file names come from
 :func:`grader.textsafe.safe_stem` (any id, any length, any bytes).
@@ -43,25 +46,47 @@ def pending_row(sid: str, autograder: Autograder, note: str = "") -> dict:
             "possible": autograder.possible, "duration_s": "", "detail": detail}
 
 
+POINTS_ROW = "POINTS POSSIBLE"
+
+
+def points_row(autograder: Autograder) -> dict:
+    """The ``POINTS POSSIBLE`` row: every question's points, manual ones included."""
+    manual = ", ".join(autograder.manual)
+    return {"id": POINTS_ROW, **autograder.points, "total": autograder.possible, "possible": autograder.possible,
+            "detail": f"graded by hand: {manual}" if manual else ""}
+
+
 def write_gradebook(path: Path, rows: list[dict], autograder: Autograder) -> None:
-    """Atomically write ``rows`` plus the final ``POINTS POSSIBLE`` row."""
+    """Atomically write the header, the ``POINTS POSSIBLE`` row, then ``rows``."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns(autograder), extrasaction="ignore")
     writer.writeheader()
+    writer.writerow(points_row(autograder))
     writer.writerows(csv_row(row) for row in rows)
-    writer.writerow({"id": "POINTS POSSIBLE", **autograder.questions,
-                     "total": autograder.possible, "possible": autograder.possible})
     atomic.write_text(path, buffer.getvalue())
 
 
-def feedback_markdown(outcome: Outcome, autograder: Autograder) -> str:
-    """Student feedback: status, each question's score, failed tests' messages, cell errors."""
+def _manual_cell(q: str, outcome: Outcome, manual: dict[str, float]) -> str:
+    if q in manual:
+        return f"{manual[q]:g} (graded by hand)"
+    return "manual pending" if q in outcome.points else "-"
+
+
+def feedback_markdown(outcome: Outcome, autograder: Autograder, manual: dict[str, float] | None = None) -> str:
+    """Student feedback: status, each question's score (manual ones: the hand-given score or
+    ``manual pending``), failed tests' messages, cell errors."""
+    manual = {q: s for q, s in (manual or {}).items() if q in autograder.manual}
+    total = outcome.total + sum(s - outcome.points.get(q, 0.0) for q, s in manual.items())
     lines = [f"# Feedback for {outcome.id}", "",
-             f"**Total: {outcome.total:g} / {autograder.possible:g}** (status: {outcome.status})", ""]
+             f"**Total: {total:g} / {autograder.possible:g}** (status: {outcome.status})", ""]
+    pending = [q for q in autograder.manual if q not in manual]
+    if pending:
+        lines += [f"Graded by hand, not in the total yet: {', '.join(pending)}.", ""]
     if outcome.detail:
         lines += [f"Note: {outcome.detail}", ""]
     lines += ["| question | points | possible |", "|---|---|---|"]
-    lines += [f"| {q} | {outcome.points.get(q, 0):g} | {p:g} |" for q, p in autograder.questions.items()]
+    lines += [f"| {q} | {_manual_cell(q, outcome, manual) if q in autograder.manual else f'{outcome.points.get(q, 0):g}'}"
+              f" | {p:g} |" for q, p in autograder.points.items()]
     for question in autograder.questions:
         failed = [f for f in outcome.failures if f["question"] == question]
         if failed:
@@ -75,10 +100,20 @@ def feedback_markdown(outcome: Outcome, autograder: Autograder) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_outcome_files(out: Path, outcome: Outcome, autograder: Autograder) -> None:
+def write_outcome_files(out: Path, outcome: Outcome, autograder: Autograder,
+                        manual: dict[str, float] | None = None) -> None:
     """``feedback/<stem>.md`` always; ``results/<stem>.json`` when otter produced results
     (``stem`` = :func:`~grader.textsafe.safe_stem` of the id: the id itself when it is a safe name)."""
     stem = safe_stem(outcome.id)
-    atomic.write_text(out / "feedback" / f"{stem}.md", feedback_markdown(outcome, autograder))
+    atomic.write_text(out / "feedback" / f"{stem}.md", feedback_markdown(outcome, autograder, manual))
     if outcome.results is not None:
         atomic.write_text(out / "results" / f"{stem}.json", json.dumps(outcome.results, indent=2))
+
+
+def outcome_of_entry(sid: str, entry: dict, autograder: Autograder) -> Outcome:
+    """The Outcome a state entry describes (for rewriting feedback without regrading)."""
+    row = entry["row"]
+    points = {q: float(row[q]) for q in autograder.questions if row.get(q) not in ("", None)}
+    return Outcome(id=sid, status=row["status"], points=points, duration_s=float(row.get("duration_s") or 0),
+                   detail=row.get("detail", ""), failures=entry.get("failures", []),
+                   cell_errors=entry.get("cell_errors", []))

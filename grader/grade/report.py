@@ -1,8 +1,10 @@
 """The class report: ``report.html`` with PNG plots in ``report/`` (matplotlib, Agg backend).
 
 Plots: histogram of totals, share of students with full points per question, and the
-count of the most common failure message per question (listed in the HTML table). A
-"Graded with" line records the grading settings (engine, sandbox, BLAS threads, seed).
+most common FIRST failure per question: for each student, only the first failing check
+of the question (the root cause; later checks often fail as its downstream symptoms)
+counts. A "Graded with" line records the grading settings (engine, sandbox, BLAS threads,
+seed); a "Graded by hand" line the manual questions' scores given so far.
 """
 
 from __future__ import annotations
@@ -34,20 +36,36 @@ def _figure(plot, path: Path, title: str) -> None:
     plt.close(fig)
 
 
+COUNT_MEANING = ("students whose FIRST failing check of the question ended with this message "
+                 "(later checks of the same question are not counted: they often fail only because the first did)")
+
+
 def most_common_failures(entries: list[dict], autograder: Autograder) -> dict[str, tuple[str, int]]:
-    """Per question: (most frequent failure message, how many students had it)."""
+    """Per question: (most frequent first-failure message, how many students had it first)."""
     counts = {q: collections.Counter() for q in autograder.questions}
     for entry in entries:
-        for q, messages in _messages_by_question(entry["failures"]).items():
-            counts.setdefault(q, collections.Counter()).update(messages)
+        for q, message in first_failures(entry["failures"]).items():
+            counts.setdefault(q, collections.Counter())[message] += 1
     return {q: (c.most_common(1)[0] if c else ("", 0)) for q, c in counts.items()}
 
 
-def _messages_by_question(failures: list[dict]) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
+def first_failures(failures: list[dict]) -> dict[str, str]:
+    """Question -> last line of its first listed failure (failures are in check order)."""
+    found: dict[str, str] = {}
     for f in failures:
-        found.setdefault(f["question"], set()).add((f["message"].strip().splitlines() or [""])[-1][:120])
+        found.setdefault(f["question"], (f["message"].strip().splitlines() or [""])[-1][:120])
     return found
+
+
+def manual_line(rows: list[dict], autograder: Autograder) -> str:
+    """``q6 (8 points): 3 of 10 scored, mean 5.5; q7_bias (2 points): none scored yet``."""
+    parts = []
+    for q in autograder.manual:
+        scores = [float(r[q]) for r in rows if r.get(q) not in ("", None)]
+        done = f"{len(scores)} of {len(rows)} scored, mean {sum(scores) / len(scores):.2f}" if scores \
+            else "none scored yet"
+        parts.append(f"{q} ({autograder.manual[q]:g} points): {done}")
+    return "; ".join(parts)
 
 
 def settings_line(settings: dict) -> str:
@@ -74,13 +92,14 @@ def write_report(out: Path, entries: list[dict], autograder: Autograder, setting
     _figure(lambda ax: (ax.bar(questions, full), ax.set_ylim(0, 1), ax.set_ylabel("share with full points")),
             out / "report" / "pass_rate.png", "Pass rate per question")
     _figure(lambda ax: (ax.bar(questions, [common[q][1] for q in questions]), ax.set_ylabel("students")),
-            out / "report" / "failures.png", "Most common failure per question (see table)")
+            out / "report" / "failures.png", "Most common first failure per question (see table)")
     path = out / "report.html"
-    atomic.write_text(path, _html(rows, questions, full, common, settings_line(settings) if settings else ""))
+    atomic.write_text(path, _html(rows, questions, full, common, settings_line(settings) if settings else "",
+                                  manual_line(rows, autograder)))
     return path
 
 
-def _html(rows, questions, full, common, settings: str) -> str:
+def _html(rows, questions, full, common, settings: str, manual: str = "") -> str:
     statuses = collections.Counter(r["status"] for r in rows)
     table = "".join(f"<tr><td>{html.escape(q)}</td><td>{p:.0%}</td><td>{n}</td>"
                     f"<td><code>{html.escape(m)}</code></td></tr>"
@@ -91,10 +110,12 @@ def _html(rows, questions, full, common, settings: str) -> str:
 <h1>Class report</h1>
 <p>{len(rows)} submissions.</p><ul>{status_list}</ul>
 <p>Graded with: {html.escape(settings or "unknown")}</p>
+{f"<p>Graded by hand: {html.escape(manual)}</p>" if manual else ""}
 <img src="report/scores.png" alt="score histogram">
 <img src="report/pass_rate.png" alt="pass rate per question">
 <img src="report/failures.png" alt="most common failure per question">
+<p>"students" counts {html.escape(COUNT_MEANING)}.</p>
 <table border="1"><tr><th>question</th><th>full points (graded)</th><th>students</th>
-<th>most common failure</th></tr>{table}</table>
+<th>most common first failure</th></tr>{table}</table>
 </body></html>
 """

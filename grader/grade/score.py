@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import signal
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from grader.grade.probe_child import CELL_TIMEOUT_EXIT
 from grader.textsafe import clean_text
 
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
+#: Log lines that never say why a run failed: Jupyter's own warnings (the kernel's "running
+#: over TCP without encryption" and any other ``[IPKernelApp] WARNING``).
+NOISE = re.compile(r"^\[IPKernelApp\] WARNING\b|Kernel is running over TCP without encryption")
 
 
 @dataclasses.dataclass
@@ -83,6 +87,12 @@ def last_line(text: str) -> str:
     return lines[-1][:300] if lines else ""
 
 
+def cause_line(text: str) -> str:
+    """Last non-blank line of ``text`` that is not known log noise (:data:`NOISE`): the cause
+    of a crash rather than the kernel's last warning ("" when only noise is left)."""
+    return last_line("\n".join(ln for ln in (text or "").splitlines() if not NOISE.search(ln.strip())))
+
+
 def safe_failures(cases: list[dict]) -> list[dict]:
     """Failed test cases as ``{question, test, hidden, message}`` with no hidden test code."""
     failures = []
@@ -102,15 +112,15 @@ def _limit_status(finished, limits) -> tuple[str, str] | None:
     if finished.timed_out or finished.returncode == CELL_TIMEOUT_EXIT:
         return "timeout", f"stopped after the {limits.timeout_s:g} s wall-clock limit"
     if finished.returncode in (OUTPUT_LIMIT_EXIT, -signal.SIGXFSZ):
-        return "output-limit", (last_line(finished.stderr) or "output limit") + f" (cap {limits.output_mb:g} MB)"
+        return "output-limit", (cause_line(finished.stderr) or "output limit") + f" (cap {limits.output_mb:g} MB)"
     return None
 
 
 def _crash_status(finished, limits) -> tuple[str, str]:
     text = finished.stderr + finished.stdout
     if any(sign in text for sign in MEMORY_SIGNS) or finished.returncode == -signal.SIGKILL:
-        return "memory", f"ran out of memory (limit {limits.memory_mb} MB): {last_line(text)}"
-    return "crashed", f"otter failed (exit {finished.returncode}): {last_line(text) or 'no output'}"
+        return "memory", f"ran out of memory (limit {limits.memory_mb} MB): {cause_line(text)}"
+    return "crashed", f"otter failed (exit {finished.returncode}): {cause_line(text) or 'no output'}"
 
 
 def _read_json(path: Path) -> dict | None:

@@ -36,7 +36,9 @@ def is_current(entry: dict | None, submission: Submission, autograder_sha256: st
         and entry.get("autograder_sha256") == autograder_sha256
 
 
-def entry_for(submission: Submission, autograder_sha256: str, row: dict, failures: list[dict]) -> dict:
-    """A state entry for a finished submission."""
+def entry_for(submission: Submission, autograder_sha256: str, row: dict, failures: list[dict],
+              cell_errors: list[dict] = ()) -> dict:
+    """A state entry for a finished submission (``row`` without manual scores: :mod:`.manual`
+    keeps those in ``manual_scores.json`` beside this file)."""
     return {"sha256": submission.sha256, "autograder_sha256": autograder_sha256,
-            "file": submission.path.name, "row": row, "failures": failures}
+            "file": submission.path.name, "row": row, "failures": failures, "cell_errors": list(cell_errors)}

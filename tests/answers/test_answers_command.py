@@ -25,7 +25,7 @@ def test_does_manual_scores_merge_into_the_gradebook(tmp_path):
     result = CliRunner().invoke(cli, ["answers", str(subs), "-o", str(tmp_path / "out"),
                                       "--manual-scores", str(scores), "--gradebook", str(gradebook)])
     assert result.exit_code == 0, result.output
-    assert read_csv(gradebook)[0]["q7_bias"] == "2"
+    assert {r["id"]: r for r in read_csv(gradebook)}["alice"]["q7_bias"] == "2"
     assert "no manual score for q7_bias: bob, carol" in result.output
 
 

@@ -122,3 +122,26 @@ BATCH_LIMITS = {"jobs": 2, "memory_mb": 1500, "output_mb": 1, "timeout": 300}
 def read_gradebook(path: Path) -> list[dict]:
     with path.open(newline="") as f:
         return list(csv.DictReader(f))
+
+
+MANUAL_TEST = """from otter.test_files import test_case
+
+OK_FORMAT = False
+
+name = "q5"
+points = 4
+
+@test_case(points=0, hidden=False)
+def test_q5_answer_is_written():
+    assert True
+"""
+
+
+def manual_autograder(toy: Toy, dest: Path) -> Path:
+    """The toy's autograder plus ``q5``, a manual question as otter assign writes one
+    (``points = 4`` in the file, its only test worth 0 points)."""
+    with zipfile.ZipFile(toy.autograder) as src, zipfile.ZipFile(dest, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+        dst.writestr("tests/q5.py", MANUAL_TEST)
+    return dest

@@ -22,11 +22,11 @@ def test_does_every_submission_get_its_expected_status(batch):
     assert {sid: rows[sid]["status"] for sid in expected} == expected
 
 
-def test_does_the_gradebook_have_one_row_per_submission_and_points_possible_last(batch):
+def test_does_the_gradebook_have_points_possible_first_then_one_row_per_submission(batch):
     rows = batch[3]
-    assert [r["id"] for r in rows[:-1]] == sorted(list(BATCH) + [EXPORT_ID])
-    assert rows[-1]["id"] == "POINTS POSSIBLE"
-    assert (rows[-1]["q1"], rows[-1]["q2"], rows[-1]["q3"], rows[-1]["total"]) == ("2.0", "3.0", "1.0", "6.0")
+    assert [r["id"] for r in rows[1:]] == sorted(list(BATCH) + [EXPORT_ID])
+    assert rows[0]["id"] == "POINTS POSSIBLE"
+    assert (rows[0]["q1"], rows[0]["q2"], rows[0]["q3"], rows[0]["total"]) == ("2.0", "3.0", "1.0", "6.0")
     assert list(rows[0]) == ["id", "status", "q1", "q2", "q3", "total", "possible", "duration_s", "detail"]
 
 

@@ -108,19 +108,19 @@ def test_does_a_class_with_hostile_names_and_messages_finish_with_every_row(host
     folder, out, result = hostile_names
     assert result.exit_code == 0, result.output
     rows = gradebook(out)
-    assert len(rows) == len(NAMES) + 3 and rows[-1]["id"] == "POINTS POSSIBLE"
+    assert len(rows) == len(NAMES) + 3 and rows[0]["id"] == "POINTS POSSIBLE"
     assert [r["id"] for r in rows].count("POINTS POSSIBLE") == 1
-    assert {r["status"] for r in rows[:-1]} == {"graded"}
+    assert {r["status"] for r in rows[1:]} == {"graded"}
 
 
 def test_do_honest_neighbours_keep_their_exact_points(hostile_names):
-    rows = gradebook(hostile_names[1])[:-1]
+    rows = gradebook(hostile_names[1])[1:]
     totals = sorted(float(r["total"]) for r in rows)
     assert totals == sorted([*NAMES.values(), POSSIBLE["q2"], POSSIBLE["q2"]])  # bob and surrogate: q2 only
 
 
 def test_is_the_student_called_points_possible_renamed_and_told(hostile_names):
-    (row,) = [r for r in gradebook(hostile_names[1])[:-1] if r["id"].startswith("POINTS POSSIBLE")]
+    (row,) = [r for r in gradebook(hostile_names[1])[1:] if r["id"].startswith("POINTS POSSIBLE")]
     assert row["id"] != "POINTS POSSIBLE" and "reserved" in row["detail"] and row["total"] == str(FULL)
 
 

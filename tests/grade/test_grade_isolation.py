@@ -234,7 +234,7 @@ def test_does_a_kernel_that_never_replies_end_at_the_childs_deadline_before_the_
     folder.mkdir()
     toy.submission(built, folder / "stops.ipynb", extra_cells=["import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)"])
     grade_main(folder, autograder=safe_ag, out=tmp_path / "out", timeout=20, progress=False)
-    (row, _) = read_gradebook(tmp_path / "out" / "gradebook.csv")
+    (_, row) = read_gradebook(tmp_path / "out" / "gradebook.csv")
     assert (row["status"], row["detail"]) == ("timeout", "stopped after the 20 s wall-clock limit"), row["detail"]
     assert float(row["duration_s"]) < 20
     assert "`TimeoutError: still running at the time limit`" in (tmp_path / "out" / "feedback" / "stops.md").read_text()
@@ -252,5 +252,5 @@ def test_do_two_grade_commands_at_once_both_grade_fully(built, safe_ag, tmp_path
              "-a", str(safe_ag), "-o", str(tmp_path / f"{name}-out"), "--timeout", "120"],
             env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     logs = [proc.communicate()[0] for proc in commands]
-    rows = [read_gradebook(tmp_path / f"{name}-out" / "gradebook.csv")[0] for name in ("short", "long")]
+    rows = [read_gradebook(tmp_path / f"{name}-out" / "gradebook.csv")[1] for name in ("short", "long")]
     assert [(r["status"], r["total"]) for r in rows] == [("graded", "7.0")] * 2, logs

@@ -41,7 +41,7 @@ def test_is_an_infinite_loop_stopped_and_is_its_kernel_killed(built, tmp_path):
     folder.mkdir()
     toy.submission(built, folder / "loop.ipynb", extra_cells=["while True:\n    pass"])
     summary = grade_main(folder, autograder=built.autograder, out=tmp_path / "out", timeout=10, progress=False)
-    (row, _) = read_gradebook(tmp_path / "out" / "gradebook.csv")
+    (_, row) = read_gradebook(tmp_path / "out" / "gradebook.csv")
     assert summary["counts"] == {"timeout": 1}
     assert row["status"] == "timeout" and "10 s" in row["detail"] and 9 < float(row["duration_s"]) < 30
     assert no_tagged_process_left(), tagged_processes()

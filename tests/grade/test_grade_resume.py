@@ -28,7 +28,7 @@ def test_is_a_changed_submission_regraded(built, tmp_path):
     (folder / "a.ipynb").write_bytes(b"%PDF-1.5\n")
     summary = grade(built, folder, out)
     assert summary["skipped"] == 0
-    assert read_gradebook(out / "gradebook.csv")[0]["detail"] == "a.ipynb is a PDF, not a Jupyter notebook"
+    assert read_gradebook(out / "gradebook.csv")[1]["detail"] == "a.ipynb is a PDF, not a Jupyter notebook"
 
 
 def test_does_a_removed_submission_leave_the_gradebook(built, tmp_path):
@@ -39,4 +39,4 @@ def test_does_a_removed_submission_leave_the_gradebook(built, tmp_path):
     grade(built, folder, out)
     (folder / "b.ipynb").unlink()
     grade(built, folder, out)
-    assert [r["id"] for r in read_gradebook(out / "gradebook.csv")] == ["a", "POINTS POSSIBLE"]
+    assert [r["id"] for r in read_gradebook(out / "gradebook.csv")] == ["POINTS POSSIBLE", "a"]

@@ -70,7 +70,7 @@ def test_does_bubblewrap_pass_the_preflight():
 def test_does_no_drop_uid_without_a_sandbox_grade_the_correct_submission_fully(safe_ag, good, tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         result = run(good, "-a", safe_ag, "-o", tmp_path / "out", "--sandbox", "none", "--no-drop-uid")
-    (row, _) = read_gradebook(tmp_path / "out" / "gradebook.csv")
+    (_, row) = read_gradebook(tmp_path / "out" / "gradebook.csv")
     assert result.exit_code == 0, result.output
     assert (row["status"], row["total"]) == ("graded", "7.0"), row["detail"]
     if os.geteuid() == 0:
