@@ -50,3 +50,26 @@ def test_does_the_comparison_name_a_sample_that_lost_other_points(graded_samples
     del rows["cell_raises"]
     found = differences(rows)
     assert found[0].startswith("weak_model: lost nothing, expected q11") and "cell_raises: not in the gradebook" in found
+
+
+@pytest.mark.parametrize("how", [{"jobs": 1}, {"jobs": 1, "engine": "otter"}], ids=["jobs-1", "otter-engine"])
+def test_does_the_same_file_get_the_same_points_with_one_job_and_with_otter(built, graded_samples, tmp_path, how):
+    """The training-dependent samples, graded again one at a time (and by `otter run`): the
+    points of the batch graded with --jobs 2 (fixed BLAS threads, seeded cells)."""
+    import csv
+    import shutil
+
+    import grader.grade
+
+    folder = tmp_path / "again"
+    folder.mkdir()
+    names = ["correct", "weak_model"]
+    for name in names:
+        shutil.copy(SAMPLES / f"{name}.ipynb", folder)
+    grader.grade.main(folder, autograder=built.autograder_zip, out=tmp_path / "out", progress=False, **how)
+    with open(tmp_path / "out" / "gradebook.csv", newline="", encoding="utf-8") as f:
+        again = {row["id"]: row for row in csv.DictReader(f)}
+    for name in names:
+        assert again[name]["status"] == "graded", again[name]
+        assert {q: float(again[name][q]) for q in AUTOGRADED} == \
+            {q: float(graded_samples[name][q]) for q in AUTOGRADED}, name
