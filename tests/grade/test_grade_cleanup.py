@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import cleanup
 from grader.cleanup import remove_tree, temporary_folder
 
 DEPTH = 3000  # deeper than Python's recursion limit, longer than PATH_MAX
@@ -79,12 +80,27 @@ def test_is_a_failed_removal_left_private_and_reported_not_raised(tmp_path, monk
 
 AS_OWNER = """
 import sys
-sys.path[:0] = [{repo!r}, {tests!r}]
-from test_grade_cleanup import build_tree
+sys.path[:0] = [{lib!r}]
+from tree import build_tree
 from grader.cleanup import remove_tree
 build_tree({top!r}, 120, {outside!r}, every=40)
 print(remove_tree({top!r}))
 """
+
+
+def owner_library(base: Path) -> Path:
+    """``base/lib`` holding copies of ``grader.cleanup`` and ``build_tree``: the checkout itself
+    may sit in a folder the other uid cannot read (a CI clone in a private temporary folder)."""
+    import inspect
+
+    lib = base / "lib"
+    (lib / "grader").mkdir(parents=True)
+    (lib / "grader" / "__init__.py").write_text("")
+    (lib / "grader" / "cleanup.py").write_text(Path(cleanup.__file__).read_text())
+    (lib / "tree.py").write_text("import os\n\n\n" + inspect.getsource(build_tree))
+    for path in [lib, *lib.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return lib
 
 
 def test_does_an_owner_who_is_not_root_remove_its_own_locked_tree(outside):
@@ -93,12 +109,12 @@ def test_does_an_owner_who_is_not_root_remove_its_own_locked_tree(outside):
     try:
         top, drop = base / "sandbox", []
         top.mkdir()
+        lib = owner_library(base)
         if os.geteuid() == 0:
             os.chown(base, 65534, 65534)
             os.chown(top, 65534, 65534)
             drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
-        code = AS_OWNER.format(repo=str(Path(__file__).parents[2]), tests=str(Path(__file__).parent),
-                               top=str(top), outside=str(outside))
+        code = AS_OWNER.format(lib=str(lib), top=str(top), outside=str(outside))
         run = subprocess.run(drop + [sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         assert run.stdout.strip() == "True", run.stderr
         assert not top.exists()
