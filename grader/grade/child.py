@@ -10,57 +10,21 @@ two files into ``--out``:
   failure_message}`` plus the errors raised by notebook cells, so that the parent never
   has to parse otter's text summaries nor unpickle anything.
 
-Exit status: 0 graded, :data:`OUTPUT_LIMIT_EXIT` when the cells printed more than the
-output cap (the kernel is left for the parent to kill), anything else is a crash.
+Limits, output cap and cell errors come from :mod:`grader.grade.child_toolkit`, shared with
+the sandboxed child. Exit status: 0 graded, ``OUTPUT_LIMIT_EXIT`` (of the toolkit) when the
+cells printed more than the output cap (the kernel is left for the parent to kill), anything else is a crash.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import sys
 from pathlib import Path
 
-OUTPUT_LIMIT_EXIT = 75
+from grader.grade.child_toolkit import cap_output, cell_errors, limit_self
+
 FILE_LIMIT_MB = 256  # largest file a submission may write (RLIMIT_FSIZE)
-
-
-def limit_self(*, memory_mb: int) -> None:
-    """Cap address space and file size for this process and its children (the kernel)."""
-    mb = 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT_MB * mb, FILE_LIMIT_MB * mb))
-
-
-def cap_cell_output(limit_bytes: int) -> None:
-    """Stop grading (exit :data:`OUTPUT_LIMIT_EXIT`) once cells have sent ``limit_bytes`` of output."""
-    from nbclient import NotebookClient
-
-    original = NotebookClient.output
-    sent = [0]
-
-    def output(self, outs, msg, display_id, cell_index):
-        sent[0] += len(str(msg.get("content", "")))
-        if sent[0] > limit_bytes:
-            print(f"output limit: cell {cell_index} pushed output past {limit_bytes} bytes",
-                  file=sys.stderr, flush=True)
-            os._exit(OUTPUT_LIMIT_EXIT)
-        return original(self, outs, msg, display_id, cell_index)
-
-    NotebookClient.output = output
-
-
-def cell_errors(notebook) -> list[dict]:
-    """Errors raised by code cells of the executed notebook: ``[{cell, ename, evalue}]``."""
-    found = []
-    for index, cell in enumerate(notebook.cells if notebook is not None else []):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                found.append({"cell": index, "ename": out.get("ename", ""),
-                              "evalue": str(out.get("evalue", ""))[:500]})
-    return found
 
 
 def verdict(results) -> dict:
@@ -73,7 +37,8 @@ def verdict(results) -> dict:
                           "passed": bool(tcr.passed), "points": tc.points,
                           "message": (tcr.message or "")[:5000],
                           "failure_message": tc.failure_message})
-    return {"cases": cases, "cell_errors": cell_errors(getattr(results, "notebook", None))}
+    notebook = getattr(results, "notebook", None)
+    return {"cases": cases, "cell_errors": cell_errors(notebook.cells if notebook is not None else [])}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-bytes", type=int, required=True)
     args = parser.parse_args(argv)
 
-    limit_self(memory_mb=args.memory_mb)
-    cap_cell_output(args.output_bytes)
+    limit_self(memory_mb=args.memory_mb, file_mb=FILE_LIMIT_MB)
+    from nbclient import NotebookClient
+
+    cap_output(NotebookClient, args.output_bytes)  # otter makes its own client: cap the class
     import otter.run
 
     results = otter.run.main(args.submission, autograder=args.autograder,

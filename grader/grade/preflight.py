@@ -3,7 +3,8 @@
 Steps, once per process per (mode, uid drop) (:func:`check`):
 
 1. prepare -- a fresh folder made like a submission's (mode 0755, a ``tmp/`` inside, owned by
-   the sandbox uid when children drop to one) holding one small file and ``probe_child.py``;
+   the sandbox uid when children drop to one) holding one small file and the child's files
+   (:data:`.safe.CHILD_FILES`);
 2. run     -- the grader's own interpreter (``sys.executable``) through exactly the wrapper
    the batch uses (:meth:`.isolation.Sandbox.wrap`, same uid, same environment as
    :func:`.safe.child_env`, same results handle :func:`.isolation.results_fd`): it protects
@@ -27,8 +28,8 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.grade import isolation
-from grader.grade.safe import CHILD, child_env
-from grader.grade.score import last_line
+from grader.grade.safe import CHILD_FILES, child_env
+from grader.grade.status import last_line
 
 TIMEOUT_S = 120
 TOKEN = "preflight ok"
@@ -56,9 +57,10 @@ def _run(box: isolation.Sandbox, work: Path, uid: int | None) -> str | None:
     """The cause of failure (one line), or None when the probe succeeded."""
     (work / "tmp").mkdir()
     (work / "preflight.txt").write_text(TOKEN, encoding="utf-8")
-    shutil.copy(CHILD, work / CHILD.name)
+    for path in CHILD_FILES:
+        shutil.copy(path, work / path.name)
     if uid is not None:
-        for path in (work, work / "tmp", work / "preflight.txt", work / CHILD.name):
+        for path in (work, work / "tmp", work / "preflight.txt", *(work / path.name for path in CHILD_FILES)):
             os.chown(path, uid, uid)
     try:
         with isolation.results_fd(box, work) as fd:

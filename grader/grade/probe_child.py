@@ -3,7 +3,8 @@
 Copied ALONE into the submission's folder and run there as
 ``python probe_child.py NOTEBOOK --calls calls.json --memory-mb M --cpu-s S --output-bytes B --seed N
 --deadline-s D [--out-fd FD]`` (inside :mod:`grader.grade.isolation`); it imports nothing of
-``grader``. Its steps:
+``grader`` but :mod:`grader.grade.child_toolkit`, copied beside it (limits, output cap, cell
+errors and exit codes, shared with the otter engine's child). Its steps:
 
 1. limit itself (inherited by the kernel), then protect itself (:func:`protect_self`): not
    dumpable (so the kernel, same uid, can neither ptrace it nor read its memory or fds) and a
@@ -44,15 +45,18 @@ import json
 import math
 import os
 import platform
-import resource
 import stat
 import struct
 import sys
 import time
 
-OUTPUT_LIMIT_EXIT = 75
-CELL_TIMEOUT_EXIT = 76
-DISK_LIMIT_EXIT = 77
+if __package__:  # imported by the grader as grader.grade.probe_child
+    from .child_toolkit import (CELL_TIMEOUT_EXIT, DISK_LIMIT_EXIT, OUTPUT_LIMIT_EXIT,  # noqa: F401 - public names
+                                cap_output, cell_errors, limit_self)
+else:  # run as a script in the sandbox, with child_toolkit.py copied beside it
+    from child_toolkit import (CELL_TIMEOUT_EXIT, DISK_LIMIT_EXIT, OUTPUT_LIMIT_EXIT,  # noqa: F401 - public names
+                               cap_output, cell_errors, limit_self)
+
 FILE_LIMIT_MB = 64
 MAX_RESTARTS = 2
 IOPUB_TIMEOUT_S = 4  # a cell that replied but never reports idle costs at most this much
@@ -78,15 +82,6 @@ def _mlp_run_probes(calls):
         _json.dump(errors, f)
 _mlp_run_probes(%r)
 '''
-
-
-def limit_self(memory_mb: int, cpu_s: int) -> None:
-    """Hard limits for this process and the kernel it starts (equal soft and hard)."""
-    mb = 1024 * 1024
-    for what, value in ((resource.RLIMIT_AS, memory_mb * mb), (resource.RLIMIT_CPU, cpu_s),
-                        (resource.RLIMIT_FSIZE, FILE_LIMIT_MB * mb), (resource.RLIMIT_NOFILE, 256),
-                        (resource.RLIMIT_NPROC, 64), (resource.RLIMIT_CORE, 0)):
-        resource.setrlimit(what, (value, value))
 
 
 # seccomp: syscall numbers per machine; unshare/clone are refused only with CLONE_NEWUSER, clone3
@@ -155,21 +150,6 @@ def protect_self() -> None:
            ctypes.c_ulong(0), ctypes.c_ulong(0))
 
 
-def cap_output(client, limit_bytes: int, numbers: list, sent: list) -> None:
-    """Exit :data:`OUTPUT_LIMIT_EXIT` once the cells have sent ``limit_bytes`` of output (``sent[0]``, over all runs)."""
-    original = client.output
-
-    def output(outs, msg, display_id, cell_index):
-        sent[0] += len(str(msg.get("content", "")))
-        if sent[0] > limit_bytes:
-            print(f"output limit: cell {numbers[cell_index]} pushed output past {limit_bytes} bytes", file=sys.stderr)
-            sys.stderr.flush()
-            os._exit(OUTPUT_LIMIT_EXIT)
-        return original(outs, msg, display_id, cell_index)
-
-    client.output = output
-
-
 def grading_cells(cells: list, calls: list, seed: int) -> tuple[list, list]:
     """``(cells to run, the student's number of each)``: see step 2 of the module docstring.
 
@@ -185,13 +165,6 @@ def grading_cells(cells: list, calls: list, seed: int) -> tuple[list, list]:
             cell.source = f"{np_name}.random.seed({seed})\n{random_name}.seed({seed})\n{cell.source}"
     first = nbformat.v4.new_code_cell(f"import numpy as {np_name}\nimport random as {random_name}")
     return [first] + [c for _, c in kept], [None] + [i for i, _ in kept]
-
-
-def cell_errors(cells: list, numbers: list) -> list[dict]:
-    """Errors raised by ``cells``, each under its student's cell number (``numbers``)."""
-    return [{"cell": numbers[i], "ename": o.get("ename", ""), "evalue": str(o.get("evalue", ""))[:500]}
-            for i, cell in enumerate(cells) if numbers[i] is not None
-            for o in cell.get("outputs", []) if o.get("output_type") == "error"]
 
 
 def deadline_for(wall_s: float) -> float:
@@ -220,7 +193,7 @@ def new_client(nb, numbers: list, deadline: float, output_bytes: int, sent: list
                             startup_timeout=min(60, remaining()), shutdown_kernel="immediate",
                             on_cell_execute=lambda cell, cell_index: running.__setitem__(0, cell_index),
                             resources={"metadata": {"path": os.getcwd()}})
-    cap_output(client, output_bytes, numbers, sent)
+    cap_output(client, output_bytes, sent=sent, number=numbers.__getitem__)
     return client, running
 
 
@@ -304,7 +277,8 @@ def main(argv=None) -> int:
         parser.add_argument(name, required=True)
     parser.add_argument("--out-fd", type=int, help="the grader's folder; this folder is then the sandbox's tmpfs")
     args = parser.parse_args(argv)
-    limit_self(int(args.memory_mb), int(args.cpu_s))
+    limit_self(memory_mb=int(args.memory_mb), file_mb=FILE_LIMIT_MB, cpu_s=int(args.cpu_s), open_files=256,
+               processes=64, core_dumps=False)
     protect_self()
     if args.out_fd is not None:
         os.set_inheritable(args.out_fd, False)

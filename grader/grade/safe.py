@@ -5,7 +5,7 @@ student code runs; verdicts only after the child and everything it started are g
 
 1. prepare  -- a fresh folder holding ONLY the notebook, ``train_mnist.npz``,
    ``mlp_hidden_checks.py``, ``mlp_probe_inputs.npz`` (inputs + held-out images, no
-   labels, no reference outputs), ``calls.json`` and ``probe_child.py``;
+   labels, no reference outputs), ``calls.json``, ``probe_child.py`` and its ``child_toolkit.py``;
 2. execute  -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
    rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
    numerics of :mod:`grader.numerics` (BLAS threads; the seed set before every cell);
@@ -32,13 +32,18 @@ import numpy as np
 
 from grader.cleanup import temporary_folder
 from grader.grade import isolation, plan as planning, readback
-from grader.grade.probe_child import DISK_LIMIT_EXIT, deadline_for
+from grader.grade.child_toolkit import DISK_LIMIT_EXIT
+from grader.grade.probe_child import deadline_for
 from grader.numerics import grading_seed, thread_env
 from grader.grade.sandbox import run_contained
-from grader.grade.score import Outcome, _crash_status, _limit_status, last_line, rejected
+from grader.grade.score import Outcome, rejected
+from grader.grade.status import crash_status, last_line, limit_status
 from grader.textsafe import clean_text
 
 CHILD = Path(__file__).with_name("probe_child.py")
+#: What the child needs beside it in the sandbox, where ``grader`` cannot be imported: itself and its toolkit.
+CHILD_FILES = (CHILD, Path(__file__).with_name("child_toolkit.py"))
+NO_RESULTS = "the notebook left no probe results (it stopped, or deleted them)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +85,8 @@ def unique_calls(plan: planning.Plan, checks) -> list:
 
 def prepare_folder(notebook: Path, work: Path, prep: Prepared, calls: list, uid) -> None:
     shutil.copy(notebook, work / notebook.name)
-    shutil.copy(CHILD, work / CHILD.name)
+    for path in CHILD_FILES:
+        shutil.copy(path, work / path.name)
     (work / "mlp_hidden_checks.py").write_bytes(prep.checks_source)
     (work / "mlp_probe_inputs.npz").write_bytes(prep.inputs_npz)
     if prep.train:
@@ -195,11 +201,9 @@ def grade_safe(submission, autograder, limits, notebook: Path, on_start=None) ->
 
 def outcome_of(submission, autograder, limits, finished, found, prep, calls) -> Outcome:
     outputs, errors, cells = found
-    stopped = _limit_status(finished, limits)
+    stopped = limit_status(finished, limits)
     if stopped is None and not any(outputs) and not errors:
-        stopped = _crash_status(finished, limits)
-        stopped = (stopped[0], "the notebook left no probe results (it stopped, or deleted them): "
-                   + stopped[1].partition(": ")[2])
+        stopped = crash_status(finished, limits, lead=NO_RESULTS)
     outcome = rejected(submission, autograder, *(stopped or ("graded", "")))
     if stopped is None:
         points, outcome.failures = verdicts(prep, calls, outputs, errors)

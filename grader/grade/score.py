@@ -1,16 +1,10 @@
 """Turn what the grading child left behind into an :class:`Outcome` (one gradebook row).
 
-Status rules, checked in this order:
-
-* ``timeout``      -- the wall-clock limit was reached (the whole process tree was killed), or
-  the safe engine's child stopped a cell still running at its deadline (just before it);
-* ``output-limit`` -- cells printed more than the output cap, or a file hit the size cap;
-* ``disk-limit``   -- (safe engine, bwrap) the notebook filled its folder's quota; set by
-  :func:`.safe.outcome_of`, which keeps the points its probes still earned;
-* ``memory``       -- no results and the child died of memory (MemoryError, bad_alloc,
-  SIGKILL from the kernel's OOM killer), or a cell raised MemoryError (points kept);
-* ``crashed``      -- otter produced no usable results.json;
-* ``graded``       -- otherwise; cells that raised are listed in the feedback.
+The statuses (``timeout``, ``output-limit``, ``memory``, ``crashed``) are classified by
+:mod:`.status` for both engines; ``disk-limit`` (safe engine, bwrap: the notebook filled its
+folder's quota) is set by :func:`.safe.outcome_of`, which keeps the points its probes still
+earned. The otter engine's run is ``crashed`` when otter produced no usable results.json,
+else ``graded``; cells that raised are listed in the feedback.
 
 Failure messages of hidden tests never carry the test's code: we show the test's
 ``failure_message`` if the instructor wrote one, else only the final exception line.
@@ -20,20 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
-import signal
 from pathlib import Path
 
 from grader.grade.autograder import Autograder
-from grader.grade.child import OUTPUT_LIMIT_EXIT
 from grader.grade.discover import Submission
-from grader.grade.probe_child import CELL_TIMEOUT_EXIT
+from grader.grade.status import crash_status, last_line, limit_status, memory_cell_status
 from grader.textsafe import clean_text
-
-MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
-#: Log lines that never say why a run failed: Jupyter's own warnings (the kernel's "running
-#: over TCP without encryption" and any other ``[IPKernelApp] WARNING``).
-NOISE = re.compile(r"^\[IPKernelApp\] WARNING\b|Kernel is running over TCP without encryption")
 
 
 @dataclasses.dataclass
@@ -81,18 +67,6 @@ def cleaned(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def last_line(text: str) -> str:
-    """Last non-blank line of ``text`` (the exception line of a traceback)."""
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
-    return lines[-1][:300] if lines else ""
-
-
-def cause_line(text: str) -> str:
-    """Last non-blank line of ``text`` that is not known log noise (:data:`NOISE`): the cause
-    of a crash rather than the kernel's last warning ("" when only noise is left)."""
-    return last_line("\n".join(ln for ln in (text or "").splitlines() if not NOISE.search(ln.strip())))
-
-
 def safe_failures(cases: list[dict]) -> list[dict]:
     """Failed test cases as ``{question, test, hidden, message}`` with no hidden test code."""
     failures = []
@@ -108,21 +82,6 @@ def safe_failures(cases: list[dict]) -> list[dict]:
     return failures
 
 
-def _limit_status(finished, limits) -> tuple[str, str] | None:
-    if finished.timed_out or finished.returncode == CELL_TIMEOUT_EXIT:
-        return "timeout", f"stopped after the {limits.timeout_s:g} s wall-clock limit"
-    if finished.returncode in (OUTPUT_LIMIT_EXIT, -signal.SIGXFSZ):
-        return "output-limit", (cause_line(finished.stderr) or "output limit") + f" (cap {limits.output_mb:g} MB)"
-    return None
-
-
-def _crash_status(finished, limits) -> tuple[str, str]:
-    text = finished.stderr + finished.stdout
-    if any(sign in text for sign in MEMORY_SIGNS) or finished.returncode == -signal.SIGKILL:
-        return "memory", f"ran out of memory (limit {limits.memory_mb} MB): {cause_line(text)}"
-    return "crashed", f"otter failed (exit {finished.returncode}): {cause_line(text) or 'no output'}"
-
-
 def _read_json(path: Path) -> dict | None:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -135,18 +94,16 @@ def score(submission: Submission, autograder: Autograder, finished, out: Path, l
     results, verdict = _read_json(out / "results.json"), _read_json(out / "verdict.json") or {}
     scored = {t["name"]: float(t["score"]) for t in (results or {}).get("tests", [])
               if t.get("name") in autograder.questions and "score" in t}
-    stopped = _limit_status(finished, limits)
+    stopped = limit_status(finished, limits)
     if stopped is None and not scored:
-        stopped = _crash_status(finished, limits)
+        stopped = crash_status(finished, limits, failed="otter failed")
     outcome = rejected(submission, autograder, *(stopped or ("graded", "")))
     outcome.points.update(scored)
     outcome.duration_s, outcome.results = finished.duration_s, results
     outcome.failures = safe_failures(verdict.get("cases", []))
     outcome.cell_errors = verdict.get("cell_errors", [])
-    memory_cells = [e["cell"] for e in outcome.cell_errors if e["ename"] == "MemoryError"]
-    if outcome.status == "graded" and memory_cells:
-        outcome.status = "memory"
-        outcome.detail = "; ".join(x for x in (
-            f"cell {memory_cells[0]} raised MemoryError (limit {limits.memory_mb} MB); "
-            "points are those the rest of the notebook earned", outcome.detail) if x)
+    memory = memory_cell_status(outcome.cell_errors, limits) if outcome.status == "graded" else None
+    if memory is not None:
+        outcome.status = memory[0]
+        outcome.detail = "; ".join(x for x in (memory[1], outcome.detail) if x)
     return outcome

@@ -6,7 +6,7 @@ import types
 
 from grader.grade.autograder import Autograder
 from grader.grade.report import first_failures, most_common_failures
-from grader.grade.score import _crash_status
+from grader.grade.status import crash_status
 
 TCP = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All communication "
        "(including code and outputs) is sent in plain text and is susceptible to eavesdropping.")
@@ -19,14 +19,14 @@ def finished(stderr, returncode=1):
 
 def test_does_a_crash_detail_skip_the_kernels_tcp_warning():
     stderr = f"Traceback (most recent call last):\nValueError: assignment name mismatch\n{TCP}\n"
-    assert _crash_status(finished(stderr), LIMITS) == (
+    assert crash_status(finished(stderr), LIMITS) == (
         "crashed", "otter failed (exit 1): ValueError: assignment name mismatch")
 
 
 def test_does_a_crash_detail_skip_other_kernel_warnings_but_keep_real_lines():
     stderr = "RuntimeError: kernel died\n[IPKernelApp] WARNING | Unknown message type: 'x'\n"
-    assert _crash_status(finished(stderr), LIMITS)[1].endswith("RuntimeError: kernel died")
-    assert _crash_status(finished(TCP + "\n"), LIMITS)[1] == "otter failed (exit 1): no output"
+    assert crash_status(finished(stderr), LIMITS)[1].endswith("RuntimeError: kernel died")
+    assert crash_status(finished(TCP + "\n"), LIMITS)[1] == "otter failed (exit 1): no output"
 
 
 def failure(question, message):

@@ -165,7 +165,8 @@ def test_does_the_runner_refuse_user_namespaces_and_ptrace_to_what_it_starts(tmp
     uid = pool.take() if box.drop_uid else None
     work = tmp_path / "work"
     work.mkdir(mode=0o755)
-    shutil.copy(safe.CHILD, work / safe.CHILD.name)
+    for path in safe.CHILD_FILES:
+        shutil.copy(path, work / path.name)
     try:
         done = subprocess.run(box.wrap([sys.executable, "-c", GUARDS], work, uid), capture_output=True, text=True,
                               cwd=work, env=safe.child_env(work))
