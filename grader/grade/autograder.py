@@ -9,15 +9,13 @@ question header's points there) says N > 0: :attr:`Autograder.manual` maps them 
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
-import re
-import tempfile
 import zipfile
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.grade.testfiles import read_test_files
 
 REQUIRED = ("otter_config.json", "run_autograder")
 
@@ -50,35 +48,16 @@ class Autograder:
         return sum(self.questions.values())
 
 
-def _declared_points(source: bytes) -> float | None:
-    """The number of a test file's top-level ``points = N`` line (None if absent or unreadable)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "points" for t in node.targets) \
-                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, (int, float)) \
-                and not isinstance(node.value.value, bool):
-            return float(node.value.value)
-    return None
-
-
 def _question_points(zf: zipfile.ZipFile) -> tuple[dict[str, float], dict[str, float]]:
-    """Points per question from ``tests/*.py``, in natural order (q2 before q10), and the
-    manual questions' declared points."""
-    from otter.test_files import create_test_file
-
-    names = sorted((n for n in zf.namelist() if n.startswith("tests/") and n.endswith(".py")),
-                   key=lambda n: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", n)])
-    points, manual = {}, {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in names:
-            test_file = create_test_file(zf.extract(name, tmp), None)
-            points[test_file.name] = float(test_file.possible)
-            declared = _declared_points(zf.read(name))
-            if points[test_file.name] == 0 and declared:
-                manual[test_file.name] = declared
+    """Points per question from ``tests/*.py`` (:mod:`.testfiles`), in natural order (q2 before
+    q10), and the manual questions' declared points."""
+    try:
+        files = read_test_files(zf)
+    except (SyntaxError, ValueError, TypeError, AssertionError) as exc:
+        raise GraderError(f"{zf.filename}: a tests/*.py file is not an otter test file ({exc}); "
+                          "rebuild the autograder with `mlp-course build`") from None
+    points = {f.question: f.possible for f in files}
+    manual = {f.question: f.declared for f in files if f.possible == 0 and f.declared}
     return points, manual
 
 

@@ -3,7 +3,8 @@
 A test case the safe engine can grade is an otter exception-based test whose body is
 ``from mlp_hidden_checks import check_X`` and one call ``check_X(a, b, 1, 5, 0.99)``
 (arguments: notebook names, which are the test's parameters, or constants). Each such
-test becomes a :class:`HiddenCall`. Test files are parsed with :mod:`ast` only.
+test becomes a :class:`HiddenCall`. Test files are read by :mod:`.testfiles` (parsed with
+:mod:`ast`, never run; points split by otter's own rule).
 
 A safe plan exists when the zip ships ``files/mlp_hidden_checks.py`` and
 ``files/mlp_reference.npz``; tests worth points that are not check calls are listed in
@@ -20,6 +21,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from grader.grade.testfiles import read_test_files
 
 CHECKS_NAME, REFERENCE_NAME = "files/mlp_hidden_checks.py", "files/mlp_reference.npz"
 
@@ -45,15 +48,10 @@ def _const(node):
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)) else None
 
 
-def _decorator_options(func: ast.FunctionDef) -> dict | None:
-    for dec in func.decorator_list:
-        if isinstance(dec, ast.Call) and getattr(dec.func, "id", getattr(dec.func, "attr", "")) == "test_case":
-            return {k.arg: _const(k.value) for k in dec.keywords}
-    return None
-
-
-def _check_call(func: ast.FunctionDef, known: set[str]):
+def _check_call(func: ast.FunctionDef | None, known: set[str]):
     """``(check name, args)`` if the body is one import + one known check call, else None."""
+    if func is None:
+        return None
     calls = [n.value for n in func.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
     others = [n for n in func.body if not isinstance(n, (ast.Expr, ast.ImportFrom))]
     if len(calls) != 1 or others or not isinstance(calls[0].func, ast.Name) or calls[0].func.id not in known:
@@ -69,30 +67,18 @@ def _check_call(func: ast.FunctionDef, known: set[str]):
     return calls[0].func.id, tuple(args)
 
 
-def _test_cases(source: str):
-    """``(name, options, func)`` of each ``@test_case`` function in a test file."""
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef):
-            options = _decorator_options(node)
-            if options is not None:
-                yield node.name, options, node
-
-
-def read_plan(zf: zipfile.ZipFile, questions: dict[str, float], known: set[str]) -> Plan:
-    """The plan of every test file in ``zf`` (points per test: explicit, else the rest split evenly)."""
+def read_plan(zf: zipfile.ZipFile, questions, known: set[str]) -> Plan:
+    """The plan of the test files of ``questions`` in ``zf`` (each test's points as otter resolves them)."""
     calls, unsupported = [], []
-    for question, possible in questions.items():
-        cases = list(_test_cases(zf.read(f"tests/{question}.py").decode("utf-8")))
-        given = sum(float(o.get("points") or 0) for _, o, _ in cases)
-        unset = [name for name, o, _ in cases if o.get("points") is None]
-        share = (possible - given) / len(unset) if unset else 0.0
-        for name, options, func in cases:
-            points = float(options["points"]) if options.get("points") is not None else share
-            found = _check_call(func, known)
+    for test_file in read_test_files(zf):
+        if test_file.question not in questions:
+            continue
+        for case in test_file.cases:
+            found = _check_call(case.func, known)
             if found is not None:
-                calls.append(HiddenCall(question, name, points, *found))
-            elif points > 0:
-                unsupported.append((question, name, points))
+                calls.append(HiddenCall(test_file.question, case.name, case.points, *found))
+            elif case.points > 0:
+                unsupported.append((test_file.question, case.name, case.points))
     return Plan(calls, unsupported)
 
 
