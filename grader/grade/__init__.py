@@ -2,16 +2,20 @@
 
 The pipeline, one step per module (each step only needs the ones before it):
 
-1. discover  (:mod:`.discover`)  -- list ``*.ipynb`` / ``*.zip``, one id per file stem, duplicates resolved;
+1. discover  (:mod:`grader.submissions.discover`) -- list ``*.ipynb`` / ``*.zip``, one id per
+   file stem, duplicates resolved;
 2. skip      (:mod:`.state`)     -- drop ids graded before with the same file and autograder (unless ``force``);
-   then, once per batch: the engine, the sandbox (:func:`.isolation.sandbox_for`) and, for the
+   then, ONCE per batch, the :class:`.execute.Batch`: the engine (``auto`` resolved by
+   :func:`.execute.engine_for`), the sandbox (:func:`.isolation.sandbox_for`) and, for the
    safe engine, :mod:`.preflight` (which fails the run before any row is written);
-3. prepare   (:mod:`.execute`)   -- check the notebook, copy it alone into a fresh temporary folder;
-4. execute   (:mod:`.execute`)   -- safe engine (default, :mod:`.safe`): the notebook and the probes
-   only, in an isolated child (:mod:`.isolation`, :mod:`.probe_child`); or ``otter run`` in a
-   contained child (:mod:`.sandbox`, :mod:`.child`) with ``engine="otter"``;
-5. score     (:mod:`.score`, :mod:`.safe`) -- verdicts in the grader's process, per-question
-   points, status, student-safe failure messages (see ``SAFETY.md``);
+3. validate  (:mod:`grader.submissions.validate`) -- reject what is not a runnable notebook;
+4. prepare + run (:mod:`.execute`) -- a fresh folder holding a copy of the notebook; safe engine
+   (default, :mod:`.safe`): the notebook and the probes only, in an isolated child
+   (:mod:`.isolation`, :mod:`.probe_child`); or ``otter run`` in a contained child
+   (:mod:`.sandbox`, :mod:`.child`) with ``engine="otter"``; both children share
+   :mod:`.child_toolkit`;
+5. score     (:mod:`.score`, :mod:`.safe`, :mod:`.status`) -- verdicts in the grader's process,
+   per-question points, status, student-safe failure messages (see ``SAFETY.md``);
 6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
 7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
    tells when every submission crashed the same way (the CLI then exits 1).
@@ -32,7 +36,7 @@ from grader.errors import GraderError
 from grader.grade import isolation, preflight
 from grader.grade.autograder import load_autograder
 from grader.grade.discover import discover, sha256_of
-from grader.grade.execute import Limits, engine_for
+from grader.grade.execute import Batch, Limits, engine_for
 from grader.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe
 from grader.grade.manual import apply_manual, load_manual, merged, save_manual
@@ -115,13 +119,13 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     entries = load_state(out)
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}
-    engine = engine_for(ag, engine)
+    engine = engine_for(ag, engine)  # resolved once: every submission of the batch uses it
     box = batch_sandbox(engine, sandbox, drop_uid, needed=bool(todo))
-    limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb, engine=engine, sandbox=box)
+    batch = Batch(engine, Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb), box)
     out.mkdir(parents=True, exist_ok=True)
     if manual_scores is not None:
         save_manual(out, manual)
-    outcomes = _grade(submissions, todo, entries, ag, out, limits, manual,
+    outcomes = _grade(submissions, todo, entries, ag, out, batch, manual,
                       jobs=jobs or cpu_count(), progress=progress)
     for s in submissions:  # feedback of unchanged submissions shows today's manual scores
         if s not in todo and s.id in manual:
@@ -135,7 +139,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
             "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
 
 
-def _grade(submissions, todo, entries: dict, ag, out: Path, limits, manual: dict, *,
+def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, *,
            jobs: int, progress: bool) -> list:
     """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes.
     ``manual`` (student id -> question -> score) is applied to every row written."""
@@ -156,7 +160,7 @@ def _grade(submissions, todo, entries: dict, ag, out: Path, limits, manual: dict
         outcomes.append(outcome)
 
     gradebook()
-    run_batch(todo, ag, limits, jobs=jobs, on_done=record, progress=progress)
+    run_batch(todo, ag, batch, jobs=jobs, on_done=record, progress=progress)
     return outcomes
 
 

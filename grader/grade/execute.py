@@ -1,12 +1,15 @@
-"""Prepare, execute and score ONE submission: the boundary a later verdict engine replaces.
+"""Grade ONE submission with the batch's engine: :func:`grade_one`, the runner's only entry point.
 
-``grade_one`` is the only entry point the runner uses; it never raises for a bad
-submission and always returns an :class:`~grader.grade.score.Outcome`. Its steps:
+It never raises for a bad submission and always returns an :class:`~grader.grade.score.Outcome`.
+The engine, sandbox and limits come from a :class:`Batch`, resolved once per batch. Steps:
 
-1. check   -- reject non-notebooks and invalid notebooks before running anything;
-2. prepare -- a fresh temporary folder holding only a copy of the submission;
-3. execute -- ``otter run`` (via :mod:`grader.grade.child`) in a contained subprocess;
-4. score   -- read what the child wrote into per-question points and failure messages.
+1. validate -- reject non-notebooks and invalid notebooks before running anything;
+2. prepare  -- a fresh temporary folder holding only a copy of the submission (named as its
+   own ``otter.Notebook(...)`` cell expects);
+3. run      -- safe engine (:func:`.safe.grade_safe`): the notebook inflated from a zip, then
+   probes in the sandbox and verdicts here; otter engine (:func:`run_otter`): ``otter run``
+   via :mod:`grader.grade.child` in a contained subprocess;
+4. score    -- (otter engine) what the child wrote, as points and failure messages (:mod:`.score`).
 """
 
 from __future__ import annotations
@@ -36,21 +39,29 @@ NOTEBOOK_CALL = re.compile(r"""otter\.Notebook\(\s*(?:nb_path\s*=\s*)?["']([\w.\
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Per-submission limits (wall clock, address space, output) and the batch's engine and sandbox.
+    """Per-submission limits: wall clock, address space, output.
 
     BLAS threads are not a limit but a grading constant: :data:`grader.numerics.GRADING_THREADS`.
-    ``sandbox`` is resolved once per batch (:func:`.isolation.sandbox_for`); None = ``auto``.
     """
 
     timeout_s: float = 900.0
     memory_mb: int = 4096
     output_mb: float = 5.0
-    engine: str = "auto"  # "safe", "otter" or "auto" (safe when the autograder ships hidden checks)
-    sandbox: Sandbox | None = None
 
     @property
     def output_bytes(self) -> int:
         return int(self.output_mb * 1024 * 1024)
+
+
+@dataclasses.dataclass(frozen=True)
+class Batch:
+    """How every submission of one batch is graded, resolved ONCE (:func:`grader.grade.main`):
+    ``engine`` is ``safe`` or ``otter`` (never ``auto``: :func:`engine_for`), ``sandbox`` the safe
+    engine's :class:`~.isolation.Sandbox` (None for the otter engine), ``limits`` per submission."""
+
+    engine: str
+    limits: Limits = dataclasses.field(default_factory=Limits)
+    sandbox: Sandbox | None = None
 
 
 def expected_name(path: Path) -> str:
@@ -76,8 +87,8 @@ def prepare(submission: Submission, root: Path) -> Path:
     return Path(shutil.copy2(submission.path, copy))
 
 
-def execute(copy: Path, autograder: Autograder, limits: Limits, root: Path, on_start=None) -> Finished:
-    """Run the grading child on ``copy``; its outputs land in ``root/out``."""
+def run_otter(copy: Path, autograder: Autograder, limits: Limits, root: Path, on_start=None) -> Finished:
+    """Run the otter engine's child (``otter run``) on ``copy``; its outputs land in ``root/out``."""
     cmd = [sys.executable, "-m", "grader.grade.child", str(copy),
            "--autograder", str(autograder.path.resolve()), "--out", str(root / "out"),
            "--memory-mb", str(limits.memory_mb), "--output-bytes", str(limits.output_bytes)]
@@ -105,18 +116,18 @@ def notebook_of(copy: Path, root: Path) -> Path:
     return target
 
 
-def grade_one(submission: Submission, autograder: Autograder, limits: Limits, on_start=None) -> Outcome:
-    """Check, prepare, execute and score one submission (see the module docstring)."""
+def grade_one(submission: Submission, autograder: Autograder, batch: Batch, on_start=None) -> Outcome:
+    """Validate, prepare, run and score one submission with ``batch``'s engine (module docstring)."""
     problem = check_submission(submission.path)
     if problem is not None:
         return rejected(submission, autograder, *problem)
     with temporary_folder(f"mlp-grade-{safe_stem(submission.id)[:40]}-") as tmp:
         copy = prepare(submission, tmp)
-        if engine_for(autograder, limits.engine) == "safe":
+        if batch.engine == "safe":
             try:
                 notebook = notebook_of(copy, tmp)
             except Refused as refused:
                 return rejected(submission, autograder, *refused.problem)
-            return grade_safe(submission, autograder, limits, notebook, on_start)
-        finished = execute(copy, autograder, limits, tmp, on_start)
-        return score(submission, autograder, finished, tmp / "out", limits)
+            return grade_safe(submission, autograder, batch.limits, batch.sandbox, notebook, on_start)
+        finished = run_otter(copy, autograder, batch.limits, tmp, on_start)
+        return score(submission, autograder, finished, tmp / "out", batch.limits)

@@ -24,11 +24,11 @@ HARNESS_HINT = ("run one submission with --jobs 1 and read its detail and feedba
                 "the sandbox (grader/grade/SAFETY.md), then re-run with --force to regrade these rows")
 
 
-def grade_safely(submission, autograder, limits, on_start):
+def grade_or_crashed_row(submission, autograder, batch, on_start):
     """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a
     lost one; every text of the outcome is made safe to record (:func:`.score.cleaned`)."""
     try:
-        return cleaned(grade_one(submission, autograder, limits, on_start))
+        return cleaned(grade_one(submission, autograder, batch, on_start))
     except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
         return cleaned(rejected(submission, autograder, "crashed", f"{GRADER_ERROR} {type(exc).__name__}: {exc}"))
 
@@ -37,7 +37,7 @@ def harness_failure(outcomes) -> str | None:
     """The one-line error when at least 2 submissions all crashed the same way, else None.
 
     "The same way": one shared detail, or every detail is a harness exception
-    (``grader error: ...``, see :func:`grade_safely`), whatever the exception.
+    (``grader error: ...``, see :func:`grade_or_crashed_row`), whatever the exception.
     """
     details = [o.detail for o in outcomes if o.status == "crashed"]
     if len(outcomes) < 2 or len(details) < len(outcomes):
@@ -72,15 +72,16 @@ class _Killer:
             kill()
 
 
-def run_batch(submissions, autograder, limits, *, jobs: int, on_done, progress: bool = True) -> None:
-    """Grade ``submissions`` with ``jobs`` children at a time, calling ``on_done`` for each."""
+def run_batch(submissions, autograder, batch, *, jobs: int, on_done, progress: bool = True) -> None:
+    """Grade ``submissions`` with ``batch`` (:class:`~.execute.Batch`: engine, sandbox, limits),
+    ``jobs`` children at a time, calling ``on_done`` for each."""
     killer = _Killer()
     pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")
     bar = tqdm(total=len(submissions), unit="nb", desc="grading", disable=None if progress else True,
                 dynamic_ncols=True)
     done = failed = 0
     try:
-        futures = [pool.submit(grade_safely, s, autograder, limits,
+        futures = [pool.submit(grade_or_crashed_row, s, autograder, batch,
                                lambda kill, key=s.id: killer.started(key, kill)) for s in submissions]
         for future in cf.as_completed(futures):
             outcome = future.result()

@@ -164,7 +164,8 @@ def child_env(work: Path) -> dict:
             "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", **thread_env()}
 
 
-def execute(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, seed: int, on_start):
+def run_probe_child(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, seed: int, on_start):
+    """Run :mod:`.probe_child` on ``notebook`` in ``work`` inside ``box`` as ``uid``; a :class:`~.sandbox.Finished`."""
     argv = [sys.executable, CHILD.name, notebook.name, "--calls", "calls.json",
             "--memory-mb", str(limits.memory_mb), "--cpu-s", str(int(limits.timeout_s) + 1),
             "--output-bytes", str(limits.output_bytes), "--seed", str(seed),
@@ -180,17 +181,19 @@ def execute(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, see
         shutil.rmtree(logs, ignore_errors=True)
 
 
-def grade_safe(submission, autograder, limits, notebook: Path, on_start=None) -> Outcome:
-    """Grade the checked notebook ``notebook`` (a copy, already named as the student's init cell expects)."""
+def grade_safe(submission, autograder, limits, box: isolation.Sandbox | None, notebook: Path,
+               on_start=None) -> Outcome:
+    """Grade the checked notebook ``notebook`` (a copy, already named as the student's init cell
+    expects) in the batch's sandbox ``box`` (None: the one ``auto`` picks)."""
     prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
     calls = unique_calls(prep.plan, prep.checks)
-    box = limits.sandbox or isolation.sandbox_for("auto")
+    box = box or isolation.sandbox_for("auto")
     uid = box.take_uid()
     try:
         with temporary_folder("mlp-sandbox-") as work:
             os.chmod(work, 0o755)
             prepare_folder(notebook, work, prep, calls, uid)
-            finished = execute(notebook, work, limits, box, uid, grading_seed(autograder.seed), on_start)
+            finished = run_probe_child(notebook, work, limits, box, uid, grading_seed(autograder.seed), on_start)
             outputs, errors = load_outputs(work, len(calls))
             cells = _read_cells(work)
     finally:

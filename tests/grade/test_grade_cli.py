@@ -84,7 +84,7 @@ def test_does_a_run_print_counts_duplicates_and_the_gradebook_path(tmp_path, fol
 def test_does_ctrl_c_keep_finished_rows_and_exit_130(tmp_path, folder, built, monkeypatch):
     (folder / "bob.ipynb").write_text("{}")
 
-    def fake_grade(submission, autograder, limits, on_start):
+    def fake_grade(submission, autograder, batch, on_start):
         if submission.id == "bob":
             raise KeyboardInterrupt
         return Outcome(id=submission.id, status="graded", points={"q1": 2.0, "q2": 0.0, "q3": 1.0})
@@ -99,7 +99,7 @@ def test_does_ctrl_c_keep_finished_rows_and_exit_130(tmp_path, folder, built, mo
 def test_is_a_batch_that_all_crashed_the_same_way_a_grader_failure_exit_1(tmp_path, folder, built, monkeypatch):
     (folder / "bob.ipynb").write_text("{}")
     detail = "otter failed (exit 1): ModuleNotFoundError: No module named 'otter'"
-    monkeypatch.setattr(runner, "grade_one", lambda submission, autograder, limits, on_start: Outcome(
+    monkeypatch.setattr(runner, "grade_one", lambda submission, autograder, batch, on_start: Outcome(
         id=submission.id, status="crashed", points={"q1": 0.0, "q2": 0.0, "q3": 0.0}, detail=detail))
     result = run(folder, "-a", built.autograder, "-o", tmp_path / "out")
     rows = read_gradebook(tmp_path / "out" / "gradebook.csv")
@@ -122,3 +122,26 @@ def test_is_only_a_batch_crashing_one_way_blamed_on_the_grader():
     assert same.startswith("every submission crashed the same way (x): the grader, not the students, is failing")
     assert "(grader error: OSError: a)" in harness_failure([crashed("a", "grader error: OSError: a"),
                                                            crashed("b", "grader error: KeyError: b")])
+
+
+def test_is_the_engine_resolved_once_per_batch_not_per_submission(tmp_path, built, monkeypatch):
+    from grader.grade import execute
+    from grade_toy import submission
+
+    folder = tmp_path / "subs"
+    folder.mkdir()
+    for sid in ("ann", "bob", "cid"):
+        submission(built, folder / f"{sid}.ipynb")
+    opened, seen = [], []
+    real_supports, real_grade = execute.supports_safe, runner.grade_one
+    monkeypatch.setattr(execute, "supports_safe", lambda path: opened.append(path) or real_supports(path))
+
+    def fake_grade(submission, autograder, batch, on_start):
+        seen.append(batch)
+        return Outcome(id=submission.id, status="graded", points=dict.fromkeys(autograder.questions, 0.0))
+
+    monkeypatch.setattr(runner, "grade_one", fake_grade)
+    result = run(folder, "-a", built.autograder, "-o", tmp_path / "out", "--jobs", "2")  # --engine auto
+    assert result.exit_code == 0, result.output
+    assert len(opened) == 1 and len(seen) == 3 and {b.engine for b in seen} == {"otter"}
+    assert len({id(b) for b in seen}) == 1 and seen[0].sandbox is None and seen[0].limits.timeout_s == 900
