@@ -17,8 +17,8 @@ import os
 from pathlib import Path
 
 from grader.answers.collect import Row, collect
-from grader.answers.extract import MANUAL_QUESTIONS, WRITTEN_ANSWERS
-from grader.answers.manual_scores import merge_manual_scores
+from grader.submissions.answers import MANUAL_QUESTIONS, WRITTEN_ANSWERS
+from grader.submissions.manual_scores import merge_manual_scores
 from grader.answers.report import write_reports
 
 __all__ = ["MANUAL_QUESTIONS", "WRITTEN_ANSWERS", "Summary", "main", "merge_manual_scores"]

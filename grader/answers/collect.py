@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from grader.answers.extract import WRITTEN_ANSWERS, Answer, extract_answers
-from grader.export.sources import find_inputs, read_notebook
+from grader.submissions.answers import WRITTEN_ANSWERS, Answer, extract_answers
+from grader.submissions.discover import find_inputs
+from grader.submissions.validate import read_notebook
 from grader.textsafe import clean_text
 
 

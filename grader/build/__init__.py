@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.build.master import read_master
-from grader.build.steps import (assign, check_student, dataset_of, execute, finish_student,
+from grader.build.steps import (assign, check_student, execute, finish_student,
                                 finish_verification, publish, stage, start_verification)
+from grader.data import dataset_of
 
 
 @dataclass

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import numpy as np
 from nbclient import NotebookClient
 
 from grader.atomic import atomic_dir
@@ -151,15 +150,6 @@ def start_verification(assigned: Assigned) -> subprocess.Popen:
            "-o", str(out), str(assigned.solution_notebook)]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, **ONE_BLAS_THREAD})
-
-
-def dataset_of(data_dir: Path) -> str:
-    """Which data set ``mlp-course data`` wrote into ``data_dir`` ("mnist" or "digits")."""
-    if not train_path(data_dir).is_file():
-        raise GraderError(f"{train_path(data_dir)}: missing data file; run "
-                          f"'mlp-course data -o {data_dir}' first (or pass --data DIR).")
-    with np.load(train_path(data_dir)) as data:
-        return str(data["dataset"]) if "dataset" in data.files else "mnist"
 
 
 def finish_verification(proc: subprocess.Popen, master: Master, *, strict: bool = True,

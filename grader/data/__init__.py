@@ -24,11 +24,11 @@ import numpy as np
 
 from grader.data.digits import load_digits_as_mnist
 from grader.data.download import MIRRORS, default_cache_dir, ensure_cached
-from grader.data.outputs import PAIRS, heldout_path, train_path, write_outputs
+from grader.data.outputs import PAIRS, dataset_of, heldout_path, train_path, write_outputs
 from grader.data.sources import Loaded, from_directory, from_keras_npz
 from grader.errors import GraderError
 
-__all__ = ["PAIRS", "DATASETS", "heldout_path", "train_path", "load_mnist", "main", "Summary"]
+__all__ = ["PAIRS", "DATASETS", "dataset_of", "heldout_path", "train_path", "load_mnist", "main", "Summary"]
 
 DATASETS = ("mnist", "digits", "auto")
 MNIST_FLAGS = {"mnist_dir": "--mnist-dir", "keras_npz": "--keras-npz", "mirrors": "--mirror",

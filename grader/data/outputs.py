@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.atomic import atomic_path
+from grader.errors import GraderError
 
 PAIRS = ((1, 5), (7, 9))
 TRAIN_FILE = "train_mnist.npz"
@@ -27,6 +28,15 @@ HELDOUT_DIR = "heldout"
 def train_path(data_dir) -> Path:
     """Path of the students' training file inside ``data_dir``."""
     return Path(data_dir) / TRAIN_FILE
+
+
+def dataset_of(data_dir) -> str:
+    """Which data set ``mlp-course data`` wrote into ``data_dir`` ("mnist" or "digits")."""
+    if not train_path(data_dir).is_file():
+        raise GraderError(f"{train_path(data_dir)}: missing data file; run "
+                          f"'mlp-course data -o {data_dir}' first (or pass --data DIR).")
+    with np.load(train_path(data_dir)) as data:
+        return str(data["dataset"]) if "dataset" in data.files else "mnist"
 
 
 def heldout_path(data_dir, d1: int, d2: int) -> Path:

@@ -2,7 +2,7 @@
 
 A cell is kept when
 
-1. it assigns a written-answer variable (``grader.answers.extract.WRITTEN_ANSWERS``), or
+1. it assigns a written-answer variable (``grader.submissions.answers.WRITTEN_ANSWERS``), or
 2. one of its outputs is an image (the figures of Q1 and Q9), or
 3. it is a markdown cell directly above a cell kept by rule 1 or 2 (its prompt), or
 4. it is the last markdown cell above such a cell that starts a question: a heading
@@ -18,7 +18,7 @@ import re
 
 import nbformat
 
-from grader.answers.extract import written_variables
+from grader.submissions.answers import written_variables
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml", "application/pdf")
 QUESTION_START = re.compile(r"^\s*(#+\s|\*\*Q\d)", re.MULTILINE)

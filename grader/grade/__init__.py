@@ -31,11 +31,11 @@ import collections
 import os
 from pathlib import Path
 
-from grader.answers.manual_scores import read_batch_scores
+from grader.submissions.manual_scores import read_batch_scores
 from grader.errors import GraderError
 from grader.grade import isolation, preflight
 from grader.grade.autograder import load_autograder
-from grader.grade.discover import discover, sha256_of
+from grader.submissions.discover import discover, sha256_of
 from grader.grade.execute import Batch, Limits, engine_for
 from grader.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from grader.grade.autograder import Autograder
 from grader.cleanup import temporary_folder
-from grader.grade.check import Refused, check_submission, read_submission
-from grader.grade.discover import Submission
+from grader.submissions.discover import Submission
+from grader.submissions.validate import Refused, check_submission, read_submission
 from grader.grade.isolation import Sandbox
 from grader.numerics import thread_env
 from grader.grade.plan import supports_safe
@@ -107,7 +107,8 @@ def engine_for(autograder: Autograder, engine: str) -> str:
 
 def notebook_of(copy: Path, root: Path) -> Path:
     """The notebook itself: ``copy``, or the one notebook inside an otter export zip (inflated
-    within :data:`~.check.NOTEBOOK_BYTES`; raises :class:`~.check.Refused` otherwise)."""
+    within :data:`~grader.submissions.validate.NOTEBOOK_BYTES`; raises
+    :class:`~grader.submissions.validate.Refused` otherwise)."""
     if copy.suffix != ".zip":
         return copy
     where, data = read_submission(copy)  # where = "<zip name>:<notebook name>"

@@ -1,7 +1,7 @@
 """Manual scores of the hand-graded questions, kept with the batch (``OUT/manual_scores.json``).
 
 ``grade --manual-scores CSV`` checks the CSV before anything is graded
-(:func:`grader.answers.manual_scores.read_batch_scores`), adds its scores to the stored
+(:func:`grader.submissions.manual_scores.read_batch_scores`), adds its scores to the stored
 ones (a re-given (student, question) replaces the old score) and every later run, with or
 without ``--manual-scores``, applies the stored scores again: in the gradebook, the
 feedback and the class report. A student without a score for a manual question has an

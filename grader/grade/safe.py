@@ -10,7 +10,7 @@ student code runs; verdicts only after the child and everything it started are g
    rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
    numerics of :mod:`grader.numerics` (BLAS threads; the seed set before every cell);
 3. load     -- ``probe_outputs.npz``, ``probe_errors.json``, ``cells.json`` through
-   :mod:`.readback` (no links, no FIFOs, sizes capped before reading, no pickle); anything
+   :mod:`grader.readback` (no links, no FIFOs, sizes capped before reading, no pickle); anything
    odd is a failed probe; the folder is then removed by :func:`grader.cleanup.remove_tree`;
 4. verdict  -- the zip's ``verdict_*`` functions with the reference values and labels;
 5. score    -- points per question from the zip's ``tests/qN.py`` (parsed, never run).
@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from grader.cleanup import temporary_folder
-from grader.grade import isolation, plan as planning, readback
+from grader import readback
+from grader.grade import isolation, plan as planning
 from grader.grade.child_toolkit import DISK_LIMIT_EXIT
 from grader.grade.probe_child import deadline_for
 from grader.numerics import grading_seed, thread_env
@@ -101,7 +102,7 @@ def prepare_folder(notebook: Path, work: Path, prep: Prepared, calls: list, uid)
 def load_outputs(work: Path, count: int) -> tuple[list[dict], dict]:
     """Per probe call, its arrays (``{}`` when missing); errors by call index. Never raises.
 
-    Read with :mod:`.readback`: no link followed, no FIFO opened, sizes checked before reading.
+    Read with :mod:`grader.readback`: no link followed, no FIFO opened, sizes checked before reading.
     """
     outputs = [{} for _ in range(count)]
     for key, arr in readback.read_npz(work / "probe_outputs.npz").items():

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from grader.grade.autograder import Autograder
-from grader.grade.discover import Submission
+from grader.submissions.discover import Submission
 from grader.grade.status import crash_status, last_line, limit_status, memory_cell_status
 from grader.textsafe import clean_text
 

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from grader import atomic
-from grader.grade.discover import Submission
+from grader.submissions.discover import Submission
 
 STATE_NAME = ".state.json"
 

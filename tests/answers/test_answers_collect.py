@@ -11,7 +11,7 @@ import pytest
 from answers_helpers import ALICE, CAROL_II, read_csv, submission, write_submissions
 
 from grader.answers import WRITTEN_ANSWERS, main
-from grader.answers.extract import extract_answers
+from grader.submissions.answers import extract_answers
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import zipfile
 
 import nbformat
 
-from grader.grade.check import INVALID, NOT_A_NOTEBOOK, check_submission
-from grader.grade.discover import discover
+from grader.submissions.validate import INVALID, NOT_A_NOTEBOOK, check_submission
+from grader.submissions.discover import discover
 
 
 def write_nb(path, **metadata):

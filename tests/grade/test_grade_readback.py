@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from numpy.lib import format as npy
 
-from grader.grade import readback
+from grader import readback
 from grader.grade.safe import _read_cells, load_outputs
 
 FILES = ("probe_outputs.npz", "probe_errors.json", "cells.json")

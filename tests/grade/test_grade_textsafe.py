@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from grader.grade.discover import student_ids
+from grader.submissions.discover import student_ids
 from grader.textsafe import clean_text, csv_cell, safe_stem
 
 HOSTILE = ["\udc80", "a\ud800b", os.fsdecode(b"caf\xe9\xff"), "\x1b[2J\x07bell", "right\u202eleft", "line\nbreak\r",

@@ -10,10 +10,13 @@ Rules (shown in ``--help``):
   time is graded, ties go to the ``.ipynb``; the row's ``detail`` names the file skipped;
 * nothing is followed or opened here except regular files: a symbolic link, FIFO or
   folder named like a submission is listed (it gets a row) and rejected by
-  :func:`~.check.check_submission`; its fingerprint is its kind, not its target;
+  :func:`~.validate.check_submission`; its fingerprint is its kind, not its target;
 * ids are clean text (:func:`grader.textsafe.clean_text`): a file stem that is not (invalid
   UTF-8, control characters), or that is the reserved id ``POINTS POSSIBLE`` (the
   gradebook's first row), gets ``~`` and a hash of the stem, and the row's detail says so.
+
+``grade`` grades :func:`discover`'s list; ``export`` and ``answers`` take :func:`find_inputs`
+(the same ids, or one file given alone), so the three verbs agree on who is who.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ import os
 import stat
 from pathlib import Path
 
-from grader.grade import readback
-from grader.grade.check import special_kind
+from grader import readback
+from grader.errors import GraderError
+from grader.submissions.validate import special_kind
 from grader.textsafe import clean_text, short_hash
 
 SUFFIXES = (".ipynb", ".zip")
@@ -112,3 +116,18 @@ def discover(folder: Path) -> list[Submission]:
         found.append(Submission(id=sid, path=chosen, sha256=fingerprint(chosen),
                                 note="; ".join(x for x in (renamed, note) if x)))
     return sorted(found, key=lambda s: s.id)
+
+
+def find_inputs(path: Path) -> list[tuple[str, Path]]:
+    """``(student id, file)`` for one notebook/zip, or for every one directly in a folder."""
+    if path.is_dir():
+        found = [(sub.id, sub.path) for sub in discover(path)]
+        if not found:
+            raise GraderError(f"no .ipynb or .zip files directly in {path}; "
+                              "pass the folder that holds the submissions")
+        return found
+    if not path.is_file():
+        raise GraderError(f"{path} does not exist; pass a notebook, an otter zip or a folder")
+    if path.suffix not in SUFFIXES:
+        raise GraderError(f"{path.name} is neither .ipynb nor .zip; pass a notebook or an otter zip")
+    return [(student_ids([path.stem])[path.stem][0], path)]

@@ -25,7 +25,7 @@ import math
 from pathlib import Path
 
 from grader import atomic
-from grader.answers.extract import MANUAL_QUESTIONS, WRITTEN_ANSWERS
+from grader.submissions.answers import MANUAL_QUESTIONS, WRITTEN_ANSWERS
 from grader.errors import GraderError
 from grader.textsafe import csv_cell
 

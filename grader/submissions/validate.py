@@ -1,4 +1,8 @@
-"""Check a submission file BEFORE running anything: is it a notebook at all, and a valid one?
+"""Validate and read a submission file BEFORE running anything: is it a notebook at all, and a valid one?
+
+The ONE place that finds the notebook inside an otter export zip (:func:`read_submission`);
+``grade`` validates with :func:`check_submission`, ``export`` and ``answers`` read with
+:func:`read_notebook`.
 
 Returns ``None`` for a runnable submission, else ``(status, one-line reason)`` with status
 ``not-a-notebook`` (empty, binary, a PDF, a zip without exactly one notebook, or not a
@@ -6,7 +10,7 @@ regular file: a symbolic link is never followed, a FIFO or folder never opened),
 ``too-large`` (a notebook over :data:`NOTEBOOK_BYTES`, also once inflated from a zip, or a
 zip over :data:`ZIP_BYTES` or :data:`ZIP_MEMBERS` members) or ``invalid-notebook``
 (broken JSON, or JSON that nbformat rejects). Every read is bounded BEFORE it allocates
-(:mod:`.readback`).
+(:mod:`grader.readback`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from pathlib import Path
 
 import nbformat
 
-from grader.grade import readback
+from grader import readback
+from grader.errors import GraderError
 
 NOT_A_NOTEBOOK = "not-a-notebook"
 INVALID = "invalid-notebook"
@@ -125,3 +130,11 @@ def check_submission(path: Path) -> tuple[str, str] | None:
     except Exception as exc:  # noqa: BLE001 - zipfile raises many types for broken archives
         return NOT_A_NOTEBOOK, f"{path.name} cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
     return check_notebook_bytes(data, where)
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook in ``path`` (the one ``.ipynb`` at the top of a zip); GraderError if unreadable."""
+    problem = check_submission(path)
+    if problem is not None:
+        raise GraderError(problem[1])
+    return nbformat.reads(read_submission(path)[1].decode("utf-8"), as_version=4)
