@@ -22,7 +22,6 @@ after ours (and ``--jobs 1`` runs between ours and the second half).
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "grade"))
 import grade_toy  # noqa: E402
+from grader.grade.record import read_gradebook  # noqa: E402
 
 
 def timed(cmd: list[str]) -> float:
@@ -56,8 +56,7 @@ def ours(folder: Path, autograder: Path, out: Path, jobs: int) -> tuple[float, f
     Returns (wall time, sum of the children's durations from the gradebook)."""
     cli = str(Path(sys.executable).with_name("mlp-course"))
     wall = timed([cli, "grade", str(folder), "-a", str(autograder), "-o", str(out), "--jobs", str(jobs)])
-    with (out / "gradebook.csv").open() as f:
-        rows = [r for r in csv.DictReader(f) if r["id"] != "POINTS POSSIBLE"]
+    rows = [r for sid, r in read_gradebook(out / "gradebook.csv").items() if sid != "POINTS POSSIBLE"]
     assert {r["status"] for r in rows} == {"graded"}, rows
     return wall, sum(float(r["duration_s"]) for r in rows)
 

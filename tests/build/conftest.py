@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.grade.record import read_gradebook
+
 REPO = Path(__file__).resolve().parents[2]
 MASTER = REPO / "notebooks" / "mlp_mnist.ipynb"
 SAMPLES = REPO / "samples" / "submissions"
@@ -43,11 +45,8 @@ def built(data_dir, tmp_path_factory):
 @pytest.fixture(scope="session")
 def graded_samples(built, tmp_path_factory):
     """The committed sample submissions graded in one batch; returns {id: gradebook row}."""
-    import csv
-
     import grader.grade
 
     out = tmp_path_factory.mktemp("graded")
     grader.grade.main(SAMPLES, autograder=built.autograder_zip, out=out, jobs=2, progress=False)
-    with open(out / "gradebook.csv", newline="", encoding="utf-8") as f:
-        return {row["id"]: row for row in csv.DictReader(f)}
+    return read_gradebook(out / "gradebook.csv")

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from grader.build.samples import MUTANTS, differences, mutated
+from grader.grade.record import read_gradebook
 
 from pathlib import Path
 
@@ -56,7 +57,6 @@ def test_does_the_comparison_name_a_sample_that_lost_other_points(graded_samples
 def test_does_the_same_file_get_the_same_points_with_one_job_and_with_otter(built, graded_samples, tmp_path, how):
     """The training-dependent samples, graded again one at a time (and by `otter run`): the
     points of the batch graded with --jobs 2 (fixed BLAS threads, seeded cells)."""
-    import csv
     import shutil
 
     import grader.grade
@@ -67,8 +67,7 @@ def test_does_the_same_file_get_the_same_points_with_one_job_and_with_otter(buil
     for name in names:
         shutil.copy(SAMPLES / f"{name}.ipynb", folder)
     grader.grade.main(folder, autograder=built.autograder_zip, out=tmp_path / "out", progress=False, **how)
-    with open(tmp_path / "out" / "gradebook.csv", newline="", encoding="utf-8") as f:
-        again = {row["id"]: row for row in csv.DictReader(f)}
+    again = read_gradebook(tmp_path / "out" / "gradebook.csv")
     for name in names:
         assert again[name]["status"] == "graded", again[name]
         assert {q: float(again[name][q]) for q in AUTOGRADED} == \

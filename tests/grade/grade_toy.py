@@ -9,7 +9,6 @@ check calls, plus q4 ``check_numerics(draw)``, see ``fixtures/toy_hidden_checks.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
+
+from grader.grade import record
 
 MASTER = Path(__file__).parent / "fixtures" / "toy-master.ipynb"
 TOY_CHECKS = Path(__file__).parent / "fixtures" / "toy_hidden_checks.py"
@@ -120,8 +121,7 @@ BATCH_LIMITS = {"jobs": 2, "memory_mb": 1500, "output_mb": 1, "timeout": 300}
 
 
 def read_gradebook(path: Path) -> list[dict]:
-    with path.open(newline="") as f:
-        return list(csv.DictReader(f))
+    return list(record.read_gradebook(path).values())
 
 
 MANUAL_TEST = """from otter.test_files import test_case

@@ -5,7 +5,6 @@ and is everything the grader writes safe to open, whatever the names and message
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import tempfile
 import threading
@@ -18,7 +17,8 @@ from click.testing import CliRunner
 from grader.cli import main as cli
 from grader.grade import main as grade_main
 from grader.grade import safe
-from grader.grade.check import check_submission
+from grader.submissions.validate import check_submission
+from grader.grade.record import read_gradebook
 from safe_toy import POSSIBLE, build_autograder, fake_child, notebook
 
 FULL = sum(POSSIBLE.values())
@@ -60,8 +60,7 @@ def grade_in_thread(folder, autograder, out, seconds: float = 120.0) -> dict:
 
 
 def gradebook(out) -> list[dict]:
-    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as f:  # strict UTF-8
-        return list(csv.DictReader(f))
+    return list(read_gradebook(out / "gradebook.csv").values())  # strict UTF-8
 
 
 def plain_number(cell: str) -> bool:

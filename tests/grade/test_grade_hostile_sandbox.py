@@ -4,7 +4,6 @@ Slow (one kernel per submission) but needs no MNIST: the toy safe autograder of 
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 import threading
@@ -15,6 +14,7 @@ import pytest
 from grader.cleanup import remove_tree
 from grader.grade import main as grade_main
 from grader.grade import isolation, safe
+from grader.grade.record import read_gradebook
 from safe_toy import POSSIBLE, build_autograder, notebook
 
 pytestmark = pytest.mark.slow
@@ -71,9 +71,7 @@ def graded(tmp_path_factory):
     left = sorted(p.name for p in Path(temp).iterdir())
     remove_tree(temp)
     assert not thread.is_alive(), "the grader blocked"
-    with (out / "gradebook.csv").open(newline="", encoding="utf-8") as f:
-        rows = {r["id"]: r for r in csv.DictReader(f)}
-    yield rows, out, left
+    yield read_gradebook(out / "gradebook.csv"), out, left
 
 
 def test_does_the_honest_student_keep_full_marks(graded):

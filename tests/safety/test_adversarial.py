@@ -6,7 +6,6 @@ nothing honestly); ``solution`` is the reference solution, which must keep full 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from grader.grade import main as grade_main
 from grader.grade.isolation import mode
+from grader.grade.record import read_gradebook
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 120
@@ -80,9 +80,7 @@ def graded(mlp_build, tmp_path_factory):
     grade_main(folder, autograder=zip_path, out=out, jobs=2, timeout=TIMEOUT, memory_mb=3000,
                output_mb=1, progress=False, engine="safe")
     after = {**_snapshot(folder), **_snapshot(data), zip_path: _sha(zip_path)}
-    with (out / "gradebook.csv").open(newline="") as f:
-        rows = {r["id"]: r for r in csv.DictReader(f)}
-    return rows, out, before, after, sentinel
+    return read_gradebook(out / "gradebook.csv"), out, before, after, sentinel
 
 
 def test_does_the_correct_solution_keep_full_marks(graded):
