@@ -9,7 +9,7 @@ Pipeline, for each input, in a process pool:
 4. convert with nbconvert's LaTeX path and write ``<id>.pdf`` (``<id>.filtered.pdf``)
    atomically, so a failed conversion leaves no file.
 
-A failing input gets an :class:`Outcome` with a one-line error; the others go on.
+A failing input gets an :class:`Exported` result with a one-line error; the others go on.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from tqdm import tqdm
 from grader import atomic
 from grader.export.filtering import filter_for_manual_grading
 from grader.export.pdf import check_tools, failure_reason, notebook_pdf
-from grader.export.sources import find_inputs, read_notebook
+from grader.submissions.discover import find_inputs
+from grader.submissions.validate import read_notebook
 from grader.textsafe import safe_stem
 
 DEFAULT_FOLDER_OUT = Path("exported")
@@ -43,7 +44,7 @@ class Job:
 
 
 @dataclasses.dataclass(frozen=True)
-class Outcome:
+class Exported:
     """What became of a job: ``error`` is "" on success, else one line saying why."""
 
     job: Job
@@ -59,7 +60,7 @@ def plan(path: Path, *, out: Path | None, filtered: bool) -> list[Job]:
             for sid, source in find_inputs(path)]
 
 
-def export_one(job: Job) -> Outcome:
+def export_one(job: Job) -> Exported:
     """Run steps 2-4 for one job, turning any failure into the outcome's error."""
     try:
         nb = read_notebook(job.source)
@@ -67,12 +68,12 @@ def export_one(job: Job) -> Outcome:
             nb = filter_for_manual_grading(nb)
         atomic.write_bytes(job.dest, notebook_pdf(nb, title=job.student_id))
     except Exception as exc:  # one bad notebook must not stop the batch
-        return Outcome(job, failure_reason(exc))
-    return Outcome(job)
+        return Exported(job, failure_reason(exc))
+    return Exported(job)
 
 
-def run_jobs(jobs: list[Job], *, workers: int) -> Iterator[Outcome]:
-    """Outcomes in completion order, from ``workers`` processes (in this process if 1)."""
+def run_jobs(jobs: list[Job], *, workers: int) -> Iterator[Exported]:
+    """Results in completion order, from ``workers`` processes (in this process if 1)."""
     if workers == 1:
         yield from map(export_one, jobs)
         return
@@ -83,7 +84,7 @@ def run_jobs(jobs: list[Job], *, workers: int) -> Iterator[Outcome]:
 
 def main(*, path: str | os.PathLike, out: str | os.PathLike | None = None,
          filtered: bool = False, jobs: int | None = None,
-         progress: bool = True) -> list[Outcome]:
+         progress: bool = True) -> list[Exported]:
     """Export ``path`` (file or folder) to PDFs; returns one outcome per input, sorted by id.
 
     ``jobs`` defaults to the number of CPUs (at most the number of inputs).

@@ -28,7 +28,7 @@ Folder layout:
                                questions at their real points); a manual cell stays
                                empty, "manual pending" in detail, until scored
     feedback/<id>.md           per-question scores and failed-test messages for the student
-    results/<id>.json          otter's raw results
+    results/<id>.json          otter's raw results (--engine otter only)
     report.html, report/*.png  class report
     .state.json                what was graded; a re-run skips unchanged submissions
     manual_scores.json         scores merged by --manual-scores, applied on every run
