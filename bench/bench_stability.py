@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.numerics import thread_env
+
 TARGETS = {"1_5": 0.999, "7_9": 0.995}  # the answer key's held-out targets (bench/REFERENCE.md)
 TRAIN_FLOOR = 0.99  # no run may end with training accuracy below this
 KERNELS = ("Haswell", "Sandybridge", "Prescott")  # x86-64 families most CPUs run; see --kernels
@@ -97,7 +99,7 @@ def jobs_for(args, kernel: str, threads: int) -> list[dict]:
 
 def run_condition(args, kernel: str, threads: int, jobs: list[dict]) -> list[dict]:
     """``jobs`` in one process with OPENBLAS_CORETYPE=kernel and `threads` BLAS threads."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
+    env = {**os.environ, **thread_env(threads)}
     env.pop("OPENBLAS_CORETYPE", None)
     env.pop("OPENBLAS_L2_SIZE", None)
     if kernel != "default":
