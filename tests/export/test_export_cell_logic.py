@@ -220,3 +220,12 @@ def test_do_the_students_setup_files_carry_pyprojects_ranges_and_jupyterlab(tmp_
     env = yaml.safe_load((tmp_path / "environment.yml").read_text(encoding="utf-8"))
     assert "numpy>=1.24,<3" in env["dependencies"]
     assert {"pip": ["otter-grader>=7,<8"]} in env["dependencies"]
+
+
+def test_does_the_notebooks_intro_say_how_to_set_up_in_a_short_paragraph():
+    intro = next(c.source for c in nbformat.read(REPO / "notebooks" / "mlp_mnist.ipynb", as_version=4).cells
+                 if c.cell_type == "markdown")
+    setup = next(p for p in intro.split("\n\n") if p.startswith("**Setup.**"))
+    for needed in ("requirements.txt", "environment.yml", "otter-grader", "jupyter lab", "train_mnist.npz"):
+        assert needed in setup, needed
+    assert len(setup.splitlines()) <= 4
