@@ -84,10 +84,11 @@ def _unfinished(path):
 
 def _write_copy(path, kind):
     """Write the PDF ("pdf": nbconvert's LaTeX template, which wraps long code lines such as a
-    written answer) or the HTML ("html") of the notebook at path beside it; return its path."""
+    written answer; one LaTeX run, as a notebook has no cross-references) or the HTML ("html")
+    of the notebook at path beside it; return its path."""
     from nbconvert import HTMLExporter, PDFExporter
 
-    body, _ = (PDFExporter if kind == "pdf" else HTMLExporter)().from_filename(path)
+    body, _ = (PDFExporter(latex_count=1) if kind == "pdf" else HTMLExporter()).from_filename(path)
     copy = os.path.splitext(path)[0] + "." + kind
     with open(copy, "wb") as f:
         f.write(body if isinstance(body, bytes) else body.encode("utf-8"))
