@@ -23,9 +23,12 @@ followed by ``EXPORT_MAIN``:
    ``...``, mean the save is stale or the work unfinished; it then says so in one sentence
    (save, Restart & Run All, run this cell again) and makes no zip, unless the student sets
    ``HAND_IN_UNFINISHED = True``;
-4. ask otter for a zip holding the notebook and its PDF (nbconvert's LaTeX path, offline).
-   When xelatex or pandoc is missing it still writes the zip, with an HTML rendering of the
-   notebook in place of the PDF, and says in one sentence what is missing and how to install it.
+4. write the notebook's PDF (:func:`_write_copy`: nbconvert's LaTeX template, offline, which
+   wraps long code lines, so a one-line written answer is whole in the PDF; otter's own PDF
+   template cuts it at the margin) and ask otter for a zip holding the notebook and that PDF.
+   When xelatex or pandoc is missing, or LaTeX fails on the notebook, it still writes the zip,
+   with an HTML rendering of the notebook in place of the PDF, and says in one sentence why
+   and what to do.
 
 In otter's grading mode the cell does nothing. The master notebook's last cell must be
 exactly ``EXPORT_CELL_SOURCE`` (a test compares them).
@@ -77,6 +80,25 @@ def _unfinished(path):
         if re.search(r"^[ \\t]*(?:return[ \\t]+|[\\w\\[\\]., \\t]+=[ \\t]*)?\\.\\.\\.[ \\t]*(?:#.*)?$", source, re.M):
             dots.append(first)
     return not_run, dots
+
+
+def _write_copy(path, kind):
+    """Write the PDF ("pdf": nbconvert's LaTeX template, which wraps long code lines such as a
+    written answer; one LaTeX run, as a notebook has no cross-references) or the HTML ("html")
+    of the notebook at path beside it; return its path."""
+    from nbconvert import HTMLExporter, PDFExporter
+
+    body, _ = (PDFExporter(latex_count=1) if kind == "pdf" else HTMLExporter()).from_filename(path)
+    copy = os.path.splitext(path)[0] + "." + kind
+    with open(copy, "wb") as f:
+        f.write(body if isinstance(body, bytes) else body.encode("utf-8"))
+    return copy
+
+
+def _latex_error(error):
+    """The first "!" line of a LaTeX log (the error), else the error's first line."""
+    lines = [l for l in str(getattr(error, "output", "") or error).splitlines() if l.strip()]
+    return next((l[1:].strip() for l in lines if l.startswith("!")), lines[0] if lines else type(error).__name__)
 '''
 
 EXPORT_MAIN = '''\
@@ -112,19 +134,23 @@ def _export():
               "top of this cell to hand in unfinished work).")
         return
     missing = [tool for tool in ("xelatex", "pandoc") if shutil.which(tool) is None]
-    if not missing:
-        grader.export(notebook, pdf=True, filtering=False)
+    copy, why = None, ""
+    if missing:
+        why = (f"{' and '.join(missing)} cannot be found; for a PDF, install TeX and pandoc "
+               "(Debian/Ubuntu: sudo apt-get install texlive-xetex texlive-fonts-recommended "
+               "texlive-plain-generic pandoc; macOS: MacTeX and pandoc; Windows: MiKTeX and pandoc)")
     else:
-        from nbconvert import HTMLExporter
-
-        html_path = os.path.splitext(notebook)[0] + ".html"
-        with open(html_path, "w", encoding="utf-8") as f:
-            f.write(HTMLExporter().from_filename(notebook)[0])
-        grader.export(notebook, pdf=False, files=[html_path])
-        print(f"No PDF was made because {' and '.join(missing)} cannot be found, so your zip holds "
-              f"{html_path} instead; for a PDF, install TeX and pandoc (Debian/Ubuntu: sudo apt-get "
-              "install texlive-xetex texlive-fonts-recommended texlive-plain-generic pandoc; macOS: "
-              "MacTeX and pandoc; Windows: MiKTeX and pandoc) and run this cell again.")
+        try:
+            copy = _write_copy(notebook, "pdf")
+        except Exception as error:  # LaTeX could not read something in the notebook
+            why = (f"LaTeX failed on this notebook ({_latex_error(error)}); for a PDF, fix that "
+                   "(often a $...$ formula in a markdown cell)")
+    if copy is None:
+        copy = _write_copy(notebook, "html")
+    grader.export(notebook, pdf=False, files=[copy])
+    if why:
+        print(f"No PDF was made because {why}, so your zip holds {copy} instead: upload it as it is, "
+              "or run this cell again after the fix.")
     if not saved:
         print(f"This cell could not save the notebook itself, so the zip holds {notebook} as you last "
               f"saved it ({time.strftime('%H:%M', time.localtime(os.path.getmtime(notebook)))}); if "

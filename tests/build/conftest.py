@@ -1,12 +1,11 @@
-"""Shared, session-scoped fixtures: prepared data, one build, one graded batch of samples.
+"""Session fixture of the build tests: one graded batch of the sample submissions.
 
-The build and the batch are the expensive parts (each runs the solution notebook, which
-trains two networks), so every test that needs them shares one of each.
+The prepared data (``data_dir``) and the build (``built``) it grades with are shared with
+other test folders, in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,32 +13,7 @@ import pytest
 from grader.grade.record import read_gradebook
 
 REPO = Path(__file__).resolve().parents[2]
-MASTER = REPO / "notebooks" / "mlp_mnist.ipynb"
 SAMPLES = REPO / "samples" / "submissions"
-
-
-@pytest.fixture(scope="session")
-def mnist_dir() -> Path:
-    if not os.environ.get("MNIST_DIR"):
-        pytest.skip("MNIST_DIR is not set: point it at the folder with the four MNIST IDX gzip files")
-    return Path(os.environ["MNIST_DIR"])
-
-
-@pytest.fixture(scope="session")
-def data_dir(mnist_dir, tmp_path_factory) -> Path:
-    import grader.data
-
-    out = tmp_path_factory.mktemp("data")
-    grader.data.main(out=out, mnist_dir=mnist_dir, progress=False)
-    return out
-
-
-@pytest.fixture(scope="session")
-def built(data_dir, tmp_path_factory):
-    import grader.build
-
-    return grader.build.main(master=MASTER, data_dir=data_dir,
-                             out=tmp_path_factory.mktemp("build") / "dist", log=lambda *a: None)
 
 
 @pytest.fixture(scope="session")

@@ -175,3 +175,15 @@ def test_does_the_gradescope_zip_run_with_the_grading_thread_count(tmp_path):
         assert zf.read("otter_config.json") == b"{}"
     assert script.startswith("#!/bin/bash\n")
     assert script.index(f"export OPENBLAS_NUM_THREADS={GRADING_THREADS}") < script.index("python /autograder")
+
+
+def test_is_each_answer_skeleton_one_valid_line_per_name(built):
+    nb = nbformat.read(built.student_notebook, as_version=4)
+    answers = [c.source for c in nb.cells if c.cell_type == "code" and re.search(r"^\S.* = \.\.\.$", c.source, re.M)
+               and "def " not in c.source]
+    assert len(answers) >= 5  # Q4, Q6, Q7 (bias), Q11, Q12
+    for source in answers:
+        lines = [l for l in source.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+        bad = [l for l in lines if not re.fullmatch(r"[A-Za-z_][\w, ]* = \.\.\.", l)]
+        assert bad == [], f"answer cell with lines that are not 'name = ...': {bad}"
+        compile(source, "<answer cell>", "exec")

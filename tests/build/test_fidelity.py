@@ -274,6 +274,15 @@ PLOTS_PER_EPOCH = ORIGINAL.replace("    plt.figure(figsize=(12, 4))",
                                    "    costs = np.mean(np.reshape(costs, (epochs, -1)), axis=1)\n"
                                    "    changes = [np.mean(np.reshape(c, (epochs, -1)), axis=1) for c in changes]\n"
                                    "    plt.figure(figsize=(12, 4))")
+X_SHUFFLED_ONLY = ORIGINAL.replace("X[:, order], Y[:, order]", "X[:, order], Y")
+# Each layer updated as soon as its gradient is known, so the layer below is propagated
+# through the already-updated W[l] (Q8 asks for every gradient with the weights before the step).
+_DEFERRED_UPDATE = ("        dC_dY = model.W[l][:, :-1].T @ dC_dZ\n"
+                    "    for l in range(L):\n"
+                    "        model.W[l] -= eta * grads[l]\n")
+UPDATED_W_PROPAGATED = ORIGINAL.replace(_DEFERRED_UPDATE, (
+    "        model.W[l] -= eta * grads[l]\n"
+    "        dC_dY = model.W[l][:, :-1].T @ dC_dZ\n"))
 MEAN_GRADIENT = ORIGINAL.replace("model.W[l] -= eta * grads[l]", "model.W[l] -= eta * grads[l] / X.shape[1]")
 
 Q9 = ("check_training_shuffles", "check_training_minibatches", "check_learns_separable", "check_training_plots")
@@ -316,6 +325,14 @@ SUBMISSIONS = {  # name -> (code, {check: must it pass?})
         "check_training_minibatches": True,
         "check_learns_separable": False,       # it learns noise
         "check_training_plots": True,
+    }),
+    "x_shuffled_y_not": (X_SHUFFLED_ONLY, {
+        "check_training_shuffles": False,      # each target stays where its column was
+        "check_training_minibatches": True,
+    }),
+    "updated_w_propagated": (UPDATED_W_PROPAGATED, {
+        "check_backpropagation": False,        # the layers below get a gradient through the new W[l]
+        "check_feedforward_hidden": True,
     }),
     "mean_gradient": (MEAN_GRADIENT, {         # Q8 asks for the summed loss's gradient...
         "check_backpropagation": False,
@@ -394,6 +411,10 @@ def test_does_each_submission_pass_exactly_the_checks_it_should(checks, submissi
     got = {name: outcome(checks, ns, name) for name in expected}
     wrong = {name: (message or "passed") for name, message in got.items() if (message is None) != expected[name]}
     assert not wrong, wrong
+
+
+def test_do_the_two_bugs_the_public_checks_miss_really_change_the_code():
+    assert X_SHUFFLED_ONLY != ORIGINAL and UPDATED_W_PROPAGATED != ORIGINAL
 
 
 def test_does_the_original_submission_fill_every_hidden_check():

@@ -21,6 +21,13 @@ plt.show()"""
 
 ANSWER_I = "The gradient of the sigmoid vanishes for large inputs."
 ANSWER_BIAS = "A bias shifts the activation threshold."
+# A written answer as students write them: one line, far wider than a PDF page.
+ANSWER_LONG = ("Each unit adds its own constant to the weighted sum of its inputs, which lets the "
+               "activation move left or right instead of always crossing at zero; with a row of ones "
+               "under the input, the last column of every weight matrix plays exactly that role, so "
+               "one product computes weights and biases together.")
+# What pdftotext shows where the PDF wraps a long code line (the visible space and the hook).
+WRAP_MARKS = "\u2423\u21aa"
 
 
 def notebook(*cells: tuple[str, str]) -> nbformat.NotebookNode:
@@ -65,6 +72,13 @@ def pdf_text(path: Path) -> str:
     """The text of a PDF, by poppler's pdftotext."""
     return subprocess.run(["pdftotext", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
+
+
+def holds_in_full(text: str, answer: str) -> bool:
+    """Does PDF ``text`` hold every character of ``answer`` in order (line breaks and the
+    marks of a wrapped code line aside)?"""
+    squash = lambda s: "".join(ch for ch in s if not ch.isspace() and ch not in WRAP_MARKS)
+    return squash(answer) in squash(text)
 
 
 def pdf_image_count(path: Path) -> int:

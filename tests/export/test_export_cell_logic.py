@@ -51,13 +51,21 @@ class FakeGrader:
         self.exported.append((nb_path, kwargs))
 
 
-def run_cell(folder: Path, monkeypatch, **names) -> tuple[FakeGrader, str]:
+def fake_copy(path, kind):
+    """Stands in for ``_write_copy`` (no LaTeX run): writes an empty copy and returns its name."""
+    copy = Path(path).with_suffix("." + kind)
+    copy.write_bytes(b"")
+    return copy.name
+
+
+def run_cell(folder: Path, monkeypatch, write_copy=fake_copy, **names) -> tuple[FakeGrader, str]:
     """Run the export cell in ``folder`` with a fake grader and TeX present; return what it did."""
     monkeypatch.chdir(folder)
     printed = []
     env = {"print": lambda *a, **k: printed.append(" ".join(map(str, a))), **names}
     exec(EXPORT_HELPERS, env)
     env["shutil"] = types.SimpleNamespace(which=lambda tool: f"/usr/bin/{tool}")
+    env["_write_copy"] = write_copy
     env.setdefault("grader", FakeGrader())
     exec(EXPORT_MAIN, env)
     return env["grader"], "\n".join(printed)
@@ -66,8 +74,24 @@ def run_cell(folder: Path, monkeypatch, **names) -> tuple[FakeGrader, str]:
 def test_is_a_complete_save_exported_with_its_pdf(tmp_path, monkeypatch):
     saved(tmp_path / "mlp_mnist.ipynb", "x = 1", "ans_i = 'because'")
     grader, printed = run_cell(tmp_path, monkeypatch)
-    assert grader.exported == [("mlp_mnist.ipynb", {"pdf": True, "filtering": False})]
-    assert "No zip" not in printed
+    assert grader.exported == [("mlp_mnist.ipynb", {"pdf": False, "files": ["mlp_mnist.pdf"]})]
+    assert "No zip" not in printed and "No PDF" not in printed
+
+
+def test_when_latex_fails_does_the_zip_get_the_html_copy_and_one_sentence_why(tmp_path, monkeypatch):
+    from nbconvert.exporters.pdf import LatexFailed
+
+    def no_pdf(path, kind):
+        if kind == "pdf":
+            raise LatexFailed("This is XeTeX\n! Undefined control sequence.\nl.12 $\\foo$")
+        return fake_copy(path, kind)
+
+    saved(tmp_path / "mlp_mnist.ipynb", "ans_i = 'because'")
+    grader, printed = run_cell(tmp_path, monkeypatch, write_copy=no_pdf)
+    assert grader.exported == [("mlp_mnist.ipynb", {"pdf": False, "files": ["mlp_mnist.html"]})]
+    assert printed.startswith("No PDF was made because LaTeX failed on this notebook (Undefined "
+                              "control sequence.)") and "mlp_mnist.html" in printed
+    assert "\n" not in printed
 
 
 @pytest.mark.parametrize("answers, run, said", [
@@ -196,3 +220,12 @@ def test_do_the_students_setup_files_carry_pyprojects_ranges_and_jupyterlab(tmp_
     env = yaml.safe_load((tmp_path / "environment.yml").read_text(encoding="utf-8"))
     assert "numpy>=1.24,<3" in env["dependencies"]
     assert {"pip": ["otter-grader>=7,<8"]} in env["dependencies"]
+
+
+def test_does_the_notebooks_intro_say_how_to_set_up_in_a_short_paragraph():
+    intro = next(c.source for c in nbformat.read(REPO / "notebooks" / "mlp_mnist.ipynb", as_version=4).cells
+                 if c.cell_type == "markdown")
+    setup = next(p for p in intro.split("\n\n") if p.startswith("**Setup.**"))
+    for needed in ("requirements.txt", "environment.yml", "otter-grader", "jupyter lab", "train_mnist.npz"):
+        assert needed in setup, needed
+    assert len(setup.splitlines()) <= 4

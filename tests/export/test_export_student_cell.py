@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from export_helpers import ANSWER_I, execute, notebook
+from export_helpers import ANSWER_I, ANSWER_LONG, execute, holds_in_full, notebook, pdf_text
 
 from grader.export.student_cell import EXPORT_CELL_SOURCE
 
@@ -21,10 +21,12 @@ MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
 def run_student_notebook(folder: Path) -> tuple[list[str], str]:
     """Write and execute a student notebook ending with the export cell in ``folder``.
 
-    Returns the names in the zip it made and the text the export cell printed.
+    Returns the names in the zip it made (extracted into ``folder / "zip"``) and the text the
+    export cell printed.
     """
     nb = notebook(("code", "import otter\ngrader = otter.Notebook()"),
                   ("md", "## Q6"), ("code", f"ans_i = {ANSWER_I!r}"),
+                  ("md", "## Q7"), ("code", f"ans_bias = {ANSWER_LONG!r}"),
                   ("code", EXPORT_CELL_SOURCE))
     on_disk = nbformat.from_dict(nb)  # as the front end saves it: every cell before the export ran
     for count, cell in enumerate(c for c in on_disk.cells[:-1] if c.cell_type == "code"):
@@ -35,6 +37,7 @@ def run_student_notebook(folder: Path) -> tuple[list[str], str]:
     assert len(zips) == 1, f"expected one submission zip, found {zips}"
     printed = "".join(out.get("text", "") for out in nb.cells[-1].outputs if out.output_type == "stream")
     with zipfile.ZipFile(zips[0]) as zf:
+        zf.extractall(folder / "zip")
         return zf.namelist(), printed
 
 
@@ -57,6 +60,15 @@ def test_does_the_zip_hold_the_notebook_and_its_pdf_when_tex_is_there(tmp_path):
     names, printed = run_student_notebook(tmp_path)
     assert "homework.ipynb" in names and "homework.pdf" in names
     assert "No PDF" not in printed
+
+
+@pytest.mark.slow
+def test_is_a_long_written_answer_whole_in_the_pdf_not_cut_at_the_margin(tmp_path):
+    run_student_notebook(tmp_path)
+    text = pdf_text(tmp_path / "zip" / "homework.pdf")
+    assert ANSWER_LONG[:40] in text  # the cell is there...
+    assert holds_in_full(text, ANSWER_LONG), text  # ...and none of it ran off the page
+    assert holds_in_full(text, ANSWER_I)
 
 
 @pytest.mark.slow

@@ -1,0 +1,40 @@
+"""Session fixtures shared by the test folders: prepared MNIST data and one real build.
+
+The build runs the solution notebook (it trains two networks), so every test that needs it
+(``tests/build``, ``tests/browser``) shares one. Folders with their own fixtures of the same
+names (``tests/data``: ``mnist_dir``; ``tests/grade``: the toy ``built``) override these.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MASTER = REPO / "notebooks" / "mlp_mnist.ipynb"
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    if not os.environ.get("MNIST_DIR"):
+        pytest.skip("MNIST_DIR is not set: point it at the folder with the four MNIST IDX gzip files")
+    return Path(os.environ["MNIST_DIR"])
+
+
+@pytest.fixture(scope="session")
+def data_dir(mnist_dir, tmp_path_factory) -> Path:
+    import grader.data
+
+    out = tmp_path_factory.mktemp("data")
+    grader.data.main(out=out, mnist_dir=mnist_dir, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def built(data_dir, tmp_path_factory):
+    import grader.build
+
+    return grader.build.main(master=MASTER, data_dir=data_dir,
+                             out=tmp_path_factory.mktemp("build") / "dist", log=lambda *a: None)
