@@ -15,8 +15,10 @@ over the seeds, worst training accuracy, seeds below target) and the verdict.
 
 ``--heldout-secrets S1,S2,...`` also scores every fit on the held-out set the build would
 derive with each secret (``grader.build.heldout``: secret order, small affine maps, light
-noise): the table then gets the worst and mean derived accuracy over seeds and secrets, and
-the distance of the worst one from the full-marks tier (``FULL_MARKS``). ``--recipe guidance``
+noise): the table then gets the worst and mean derived accuracy over seeds and secrets, the
+distance of the worst one from the full-marks tier (``FULL_MARKS``), and the highest accuracy
+of the same model with its output layer negated (the consistency check of the hidden checks,
+which allows at most ``FLIPPED_MAX``). ``--recipe guidance``
 trains the Q11 starting point a student is given (``solutions.models.GUIDANCE``, images alone)
 instead of the answer key.
 
@@ -77,6 +79,7 @@ def worker(jobs: list[dict], mnist_dir: str) -> None:
     from threadpoolctl import threadpool_info
 
     from grader.build.heldout import derive_arrays
+    from grader.checks.mlp_hidden_checks import negated_output
     from grader.data import load_mnist
     from solutions import predict, prepare_pair
     from solutions.models import GUIDANCE, train_reference
@@ -101,12 +104,13 @@ def worker(jobs: list[dict], mnist_dir: str) -> None:
                   "accuracy": float(np.mean(predict(model, data["test_x"][test], d1, d2)
                                             == data["test_y"][test])),
                   "train_accuracy": float(np.mean(predict(model, train_x, d1, d2) == train_digits))}
-        derived = {}
+        derived, flipped = {}, {}
         for secret in job.get("secrets", []):  # the same transformation as the build's (grader/build/heldout.py)
             x, y = derive_arrays(data["test_x"][test], data["test_y"][test], (d1, d2), secret)
             derived[secret] = float(np.mean(predict(model, x, d1, d2) == y))
+            flipped[secret] = float(np.mean(predict(negated_output(model), x, d1, d2) == y))  # consistency check
         if derived:
-            result["derived_accuracy"] = derived
+            result["derived_accuracy"], result["derived_flipped_accuracy"] = derived, flipped
         print(json.dumps(result), flush=True)
 
 
@@ -157,7 +161,7 @@ def table(runs: list[dict], pair: str) -> list[str]:
     derived = bool(_derived(mine))
     head = "| condition | held-out % min | mean | max | worst training % | seeds below target | fit s mean |"
     if derived:
-        head += " derived % min | derived mean | worst derived - full marks (images) |"
+        head += " derived % min | derived mean | worst derived - full marks (images) | negated W[-1] % max |"
     lines = [f"### {pair.replace('_', ' vs ')} (target {target:.2%} held-out, training >= {TRAIN_FLOOR:.0%})", "",
              head, "|" + " --- |" * head.count(" |")]
     for name in dict.fromkeys(condition(r) for r in mine):
@@ -171,6 +175,8 @@ def table(runs: list[dict], pair: str) -> list[str]:
             worst = min(_derived(rows) or [float("nan")])
             margin = (worst - 100 * FULL_MARKS[pair]) / 100 * _test_count(pair)
             line += f" {worst:.2f} | {np.mean(_derived(rows) or [float('nan')]):.2f} | {margin:.0f} |"
+            flips = [100 * a for r in rows for a in r.get("derived_flipped_accuracy", {}).values()]
+            line += f" {max(flips):.2f} |" if flips else " - |"
         lines.append(line)
     acc = [100 * r["accuracy"] for r in mine]
     spread = max(max(a) - min(a) for a in _by_seed(mine).values())
