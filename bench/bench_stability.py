@@ -13,10 +13,21 @@ call with the same --out measures only what is missing (so the matrix can be fil
 parts). Prints one Markdown table per pair (one row per condition: accuracy min/mean/max
 over the seeds, worst training accuracy, seeds below target) and the verdict.
 
+``--heldout-secrets S1,S2,...`` also scores every fit on the held-out set the build would
+derive with each secret (``grader.build.heldout``: secret order, small affine maps, light
+noise): the table then gets the worst and mean derived accuracy over seeds and secrets, the
+distance of the worst one from the full-marks tier (``FULL_MARKS``), and the highest accuracy
+of the same model with its output layer negated (the consistency check of the hidden checks,
+which allows at most ``FLIPPED_MAX``). ``--recipe guidance``
+trains the Q11 starting point a student is given (``solutions.models.GUIDANCE``, images alone)
+instead of the answer key.
+
 Example:
   MNIST_DIR=/path/to/mnist python bench/bench_stability.py                  # the whole matrix
   MNIST_DIR=/path/to/mnist python bench/bench_stability.py --seeds 3 --kernels Haswell \\
       --dtypes float32 --pairs 1_5                                          # a quick look
+  MNIST_DIR=/path/to/mnist python bench/bench_stability.py --kernels default --dtypes float32 \\
+      --jitter 0 --heldout-secrets s1,s2,s3 --out /tmp/derived.json         # derived held-out sets
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ import numpy as np
 from grader.numerics import thread_env
 
 TARGETS = {"1_5": 0.999, "7_9": 0.995}  # the answer key's held-out targets (bench/REFERENCE.md)
+FULL_MARKS = {"1_5": 0.99, "7_9": 0.985}  # the full-marks tiers of the Q11/Q12 hidden tests
 TRAIN_FLOOR = 0.99  # no run may end with training accuracy below this
 KERNELS = ("Haswell", "Sandybridge", "Prescott")  # x86-64 families most CPUs run; see --kernels
 
@@ -51,6 +63,11 @@ def parse(argv=None):
                    help="initial-weight jitter, run once per seed and threads in float32 "
                         "with the first kernel; 0 skips it [default: 1e-7]")
     p.add_argument("--pairs", default="1_5,7_9", help="pairs [default: %(default)s]")
+    p.add_argument("--recipe", choices=("reference", "guidance"), default="reference",
+                   help="the answer key, or the Q11 starting point given to students [default: reference]")
+    p.add_argument("--heldout-secrets", default="",
+                   help="comma-separated secrets: also score each fit on the held-out set the build "
+                        "derives with each (grader/build/heldout.py) [default: none]")
     p.add_argument("--out", default="bench/results/stability.json", help="JSON of every run")
     p.add_argument("--worker", help=argparse.SUPPRESS)  # JSON job list: run here, print JSON lines
     args = p.parse_args(argv)
@@ -63,9 +80,12 @@ def worker(jobs: list[dict], mnist_dir: str) -> None:
     """Train every job in this process (kernel and threads fixed by the environment)."""
     from threadpoolctl import threadpool_info
 
+    from grader.build.heldout import derive_arrays
+    from grader.checks.mlp_hidden_checks import negated_output
     from grader.data import load_mnist
     from solutions import predict, prepare_pair
-    from solutions.models import train_reference
+    from solutions.models import GUIDANCE, train_reference
+    from solutions.training import train_NNet
 
     blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
     kernel = blas[0].get("architecture", "?") if blas else "?"
@@ -75,8 +95,10 @@ def worker(jobs: list[dict], mnist_dir: str) -> None:
         X, Y = prepare_pair(data["train_x"], data["train_y"], d1, d2)
         test = np.isin(data["test_y"], (d1, d2))
         start = time.perf_counter()
-        model = train_reference(job["pair"], X, Y, seed=job["seed"], dtype=np.dtype(job["dtype"]),
-                                init_jitter=job["jitter"])
+        options = {"dtype": np.dtype(job["dtype"]), "init_jitter": job["jitter"]}
+        model = (train_reference(job["pair"], X, Y, seed=job["seed"], **options)
+                 if job.get("recipe", "reference") == "reference"
+                 else train_NNet(X, Y, seed=job["seed"], plot=False, **GUIDANCE, **options))
         fit_s = time.perf_counter() - start
         train_digits = np.where(Y[0] == 0, d1, d2)
         train_x = data["train_x"][np.isin(data["train_y"], (d1, d2))]
@@ -84,16 +106,28 @@ def worker(jobs: list[dict], mnist_dir: str) -> None:
                   "accuracy": float(np.mean(predict(model, data["test_x"][test], d1, d2)
                                             == data["test_y"][test])),
                   "train_accuracy": float(np.mean(predict(model, train_x, d1, d2) == train_digits))}
+        derived, flipped = {}, {}
+        for secret in job.get("secrets", []):  # the same transformation as the build's (grader/build/heldout.py)
+            x, y = derive_arrays(data["test_x"][test], data["test_y"][test], (d1, d2), secret)
+            derived[secret] = float(np.mean(predict(model, x, d1, d2) == y))
+            flipped[secret] = float(np.mean(predict(negated_output(model), x, d1, d2) == y))  # consistency check
+        if derived:
+            result["derived_accuracy"], result["derived_flipped_accuracy"] = derived, flipped
         print(json.dumps(result), flush=True)
 
 
 def jobs_for(args, kernel: str, threads: int) -> list[dict]:
     kernels, dtypes = args.kernels.split(","), args.dtypes.split(",")
-    jobs = [{"pair": pair, "seed": s, "dtype": dtype, "jitter": 0.0, "kernel": kernel, "threads": threads}
+    extra = {}
+    if args.recipe != "reference":
+        extra["recipe"] = args.recipe
+    if args.heldout_secrets:
+        extra["secrets"] = args.heldout_secrets.split(",")
+    jobs = [{"pair": pair, "seed": s, "dtype": dtype, "jitter": 0.0, "kernel": kernel, "threads": threads, **extra}
             for pair in args.pairs.split(",") for dtype in dtypes for s in range(args.seeds)]
     if args.jitter and kernel == kernels[0]:
         jobs += [{"pair": pair, "seed": s, "dtype": "float32", "jitter": args.jitter, "kernel": kernel,
-                  "threads": threads} for pair in args.pairs.split(",") for s in range(args.seeds)]
+                  "threads": threads, **extra} for pair in args.pairs.split(",") for s in range(args.seeds)]
     return jobs
 
 
@@ -114,30 +148,54 @@ def run_condition(args, kernel: str, threads: int, jobs: list[dict]) -> list[dic
 
 def condition(run: dict) -> str:
     jitter = f", jitter {run['jitter']:g}" if run["jitter"] else ""
-    return f"{run['kernel_used']} ({run['kernel']}), {run['threads']} thr, {run['dtype']}{jitter}"
+    recipe = f"{run['recipe']}, " if run.get("recipe", "reference") != "reference" else ""
+    return f"{recipe}{run['kernel_used']} ({run['kernel']}), {run['threads']} thr, {run['dtype']}{jitter}"
+
+
+def _derived(rows: list[dict]) -> list[float]:
+    return [100 * a for r in rows for a in r.get("derived_accuracy", {}).values()]
 
 
 def table(runs: list[dict], pair: str) -> list[str]:
     """Markdown rows for ``pair``: one per condition, then the worst case over all of them."""
     target = TARGETS[pair]
-    lines = [f"### {pair.replace('_', ' vs ')} (target {target:.2%} held-out, training >= {TRAIN_FLOOR:.0%})", "",
-             "| condition | held-out % min | mean | max | worst training % | seeds below target | fit s mean |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
     mine = [r for r in runs if r["pair"] == pair]
+    derived = bool(_derived(mine))
+    head = "| condition | held-out % min | mean | max | worst training % | seeds below target | fit s mean |"
+    if derived:
+        head += " derived % min | derived mean | worst derived - full marks (images) | negated W[-1] % max |"
+    lines = [f"### {pair.replace('_', ' vs ')} (target {target:.2%} held-out, training >= {TRAIN_FLOOR:.0%})", "",
+             head, "|" + " --- |" * head.count(" |")]
     for name in dict.fromkeys(condition(r) for r in mine):
         rows = [r for r in mine if condition(r) == name]
         acc = [100 * r["accuracy"] for r in rows]
         below = sorted(r["seed"] for r in rows if r["accuracy"] < target)
-        lines.append(f"| {name} | {min(acc):.2f} | {np.mean(acc):.2f} | {max(acc):.2f} | "
-                     f"{100 * min(r['train_accuracy'] for r in rows):.2f} | {below or 'none'} | "
-                     f"{np.mean([r['fit_s'] for r in rows]):.1f} |")
+        line = (f"| {name} | {min(acc):.2f} | {np.mean(acc):.2f} | {max(acc):.2f} | "
+                f"{100 * min(r['train_accuracy'] for r in rows):.2f} | {below or 'none'} | "
+                f"{np.mean([r['fit_s'] for r in rows]):.1f} |")
+        if derived:
+            worst = min(_derived(rows) or [float("nan")])
+            margin = (worst - 100 * FULL_MARKS[pair]) / 100 * _test_count(pair)
+            line += f" {worst:.2f} | {np.mean(_derived(rows) or [float('nan')]):.2f} | {margin:.0f} |"
+            flips = [100 * a for r in rows for a in r.get("derived_flipped_accuracy", {}).values()]
+            line += f" {max(flips):.2f} |" if flips else " - |"
+        lines.append(line)
     acc = [100 * r["accuracy"] for r in mine]
     spread = max(max(a) - min(a) for a in _by_seed(mine).values())
     lines += ["", f"All {len(mine)} runs: held-out {min(acc):.2f}-{max(acc):.2f} % (mean {np.mean(acc):.2f}); "
               f"largest spread of one seed across conditions {spread:.2f} points; "
               f"runs below target {sum(r['accuracy'] < target for r in mine)}; "
               f"runs with training below {TRAIN_FLOOR:.0%}: {sum(r['train_accuracy'] < TRAIN_FLOOR for r in mine)}.", ""]
+    if derived:
+        lines[-1:] = [f"Derived held-out sets ({len(_derived(mine))} scores): {min(_derived(mine)):.2f}-"
+                      f"{max(_derived(mine)):.2f} % (mean {np.mean(_derived(mine)):.2f}); full marks from "
+                      f"{100 * FULL_MARKS[pair]:g} %.", ""]
     return lines
+
+
+def _test_count(pair: str) -> int:
+    """Held-out images of ``pair`` in the MNIST test split (1 vs 5: 2027, 7 vs 9: 2037)."""
+    return {"1_5": 2027, "7_9": 2037}[pair]
 
 
 def _by_seed(runs):

@@ -4,7 +4,9 @@ The pipeline is a list of small steps; each takes the outputs of the ones before
 
 1. ``read_master``     check the master notebook's structure (names question and cell);
 2. ``stage``           copy it, the data files, the hidden checks and freshly computed
-                       reference values into a scratch folder (needs step 1);
+                       reference values into a scratch folder (needs step 1); the held-out
+                       sets are derived with a secret (``grader.build.heldout``), so the
+                       verification of step 5 grades on the same images as the zip;
 3. ``assign``          run ``otter assign`` there (without its own test run), then
                        ``finish_student`` puts the friendly set-up cell in the student notebook;
 4. ``check_student``   make sure no solution, hidden test or reference value reached the
@@ -47,8 +49,11 @@ class BuildResult:
     earned: dict  # points the solution earned per question, as graded by ``otter run``
 
 
-def main(*, master, data_dir, out="dist", log=print, execute_solution=True) -> BuildResult:
-    """Build the student notebook, the autograder zip and the executed solution into ``out``."""
+def main(*, master, data_dir, out="dist", log=print, execute_solution=True,
+         heldout_secret: str | None = None) -> BuildResult:
+    """Build the student notebook, the autograder zip and the executed solution into ``out``.
+
+    ``heldout_secret`` seeds the derivation of the held-out sets (None: a fresh random one)."""
     start = time.perf_counter()
     master = read_master(master)
     name = master.config["name"]
@@ -57,7 +62,7 @@ def main(*, master, data_dir, out="dist", log=print, execute_solution=True) -> B
     if dataset != "mnist":
         log(f"NOTICE: {data_dir} holds the '{dataset}' stand-in data, not MNIST: fine for a try-out,"
             " not for a course.")
-    with stage(master, Path(data_dir)) as work:
+    with stage(master, Path(data_dir), heldout_secret) as work:
         log(f"[2/6] staged data, hidden checks and reference values in {work}")
         assigned = assign(work, master)
         finish_student(assigned.student_notebook)

@@ -16,7 +16,10 @@ import grader.build as build
               help="Output folder; replaced as a whole only when the build succeeds.")
 @click.option("--no-execute", is_flag=True,
               help="Copy the solution notebook without running it (faster; no outputs).")
-def command(master, data_dir, out, no_execute):
+@click.option("--heldout-secret", envvar="MLP_HELDOUT_SECRET", default=None,
+              help="Secret from which the autograder's held-out images are derived (same secret, same "
+                   "images); default: a fresh random one, written nowhere.  [env: MLP_HELDOUT_SECRET]")
+def command(master, data_dir, out, no_execute, heldout_secret):
     """Build the student notebook, the autograder zip and the solution from MASTER.
 
     \b
@@ -32,6 +35,6 @@ def command(master, data_dir, out, no_execute):
       mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
     """
     result = build.main(master=master, data_dir=data_dir, out=out,
-                        execute_solution=not no_execute, log=click.echo)
+                        execute_solution=not no_execute, log=click.echo, heldout_secret=heldout_secret)
     click.echo(f"Built in {result.seconds:.0f} s:\n  {result.student_notebook}\n"
                f"  {result.autograder_zip}\n  {result.solution_notebook}")

@@ -55,7 +55,8 @@ MUTANTS = (
     Mutant("relu_derivative_wrong", "deriv_ReLu returns ones everywhere",
            (("return (Y > 0).astype(np.float32 if Y.dtype == np.float32 else np.float64)", "return np.ones_like(Y)"),),
            {"q5": 8, "q8": 14, "q12": 4},  # measured: 99.65 % (1/5) and 96.37 % (7/9) held-out, with
-                                            # 1 or 2 BLAS threads and a 1e-7 jitter alike
+                                            # 1 or 2 BLAS threads and a 1e-7 jitter alike; 96.47 % (7/9)
+                                            # on the sets derived with one secret (grader/build/heldout.py)
            {"q5": 8, "q8": 14}),  # digits stand-in: its 7 vs 9 clears the stand-in's lowered tiers
     Mutant("deriv_sigmoid_of_z", "deriv_sigmoid applies the sigmoid again to its input",
            (("return Y * (1.0 - Y)", "return sigmoid(Y) * (1.0 - sigmoid(Y))"),),
@@ -78,7 +79,8 @@ MUTANTS = (
            (("add_shifted_copies(train_X_1_5, train_y_1_5.reshape(1, -1))",
              "add_shifted_copies(train_X_1_5[:, :30], train_y_1_5.reshape(1, -1)[:, :30])"),),
            {"q11": 7},  # measured: 97.53 % held-out with 1 or 2 BLAS threads and a 1e-7 jitter,
-                        # between the 95 % and 98 % tiers (9 test images from the 98 % one)
+                        # between the 95 % and 98 % tiers (9 test images from the 98 % one); 97.19 %
+                        # on the sets derived with one secret (grader/build/heldout.py)
            {}),  # digits stand-in: 95.65 % (4 of 92 wrong), above every lowered tier (92 % at most)
     Mutant("cell_raises", "the Q1 cell raises before defining its function",
            (("def display_random_images(X, y, n=5):",

@@ -18,6 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader.atomic import atomic_dir
+from grader.build.heldout import derive_heldout, new_secret
 from grader.build.master import Master
 from grader.build.reference_values import write_reference_values
 from grader.checks import HIDDEN_CHECKS_FILE
@@ -57,8 +58,12 @@ def _file_sources(data_dir: Path) -> dict[str, Path]:
 
 
 @contextlib.contextmanager
-def stage(master: Master, data_dir: Path):
-    """Yield a scratch folder holding the master notebook and every file its config lists."""
+def stage(master: Master, data_dir: Path, heldout_secret: str | None = None):
+    """Yield a scratch folder holding the master notebook and every file its config lists.
+
+    The held-out sets are derived from ``data_dir``'s with ``heldout_secret`` (a fresh
+    random one when None; :mod:`grader.build.heldout`), never copied as they are."""
+    secret = heldout_secret or new_secret()
     with tempfile.TemporaryDirectory(prefix="mlp-course-build-") as tmp:
         work = Path(tmp)
         shutil.copy(master.path, work / master.path.name)
@@ -73,7 +78,10 @@ def stage(master: Master, data_dir: Path):
                 if not sources[name].is_file():
                     raise GraderError(f"{sources[name]}: missing data file; run "
                                       f"'mlp-course data -o {data_dir}' first.")
-                shutil.copy(sources[name], work / name)
+                if name.startswith("heldout_"):
+                    derive_heldout(sources[name], work / name, secret)
+                else:
+                    shutil.copy(sources[name], work / name)
             else:
                 raise GraderError(f"{master.path.name} (cell 1): the config lists '{name}', which "
                                   "the build does not know how to provide; remove it or add it to "

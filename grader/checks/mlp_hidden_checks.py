@@ -23,6 +23,7 @@ Shapes: columns are samples; N samples, D inputs, ``W[l]`` of shape
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import os
 import re
@@ -507,10 +508,36 @@ def _heldout(d1, d2, part: str):
         return data[part]
 
 
+def negated_output(model):
+    """A copy of ``model`` whose output layer ``W[-1]`` is negated (bias included), so that
+    its output ``sigmoid(-Z)`` is ``1 - sigmoid(Z)``: a ``predict`` that uses the model gives
+    the other digit for (almost) every image. ``model`` itself is not changed."""
+    try:
+        other = copy.deepcopy(model)
+    except Exception:  # noqa: BLE001 - an object deepcopy cannot handle: copy its lists only
+        other = copy.copy(model)
+        for key, value in list(getattr(other, "__dict__", {}).items()):
+            if isinstance(value, list):
+                setattr(other, key, list(value))
+    weights = list(other.W)
+    weights[-1] = -np.asarray(weights[-1])
+    other.W = weights
+    return other
+
+
 def probe_heldout_accuracy(predict, model, d1, d2) -> dict:
-    """The student's predictions on the held-out IMAGES of (d1, d2) (labels never needed)."""
+    """The student's predictions on the held-out IMAGES of (d1, d2) (labels never needed),
+    with ``model`` (``pred``) and with :func:`negated_output` of it (``pred_flipped``, or
+    ``flipped_error``: the consistency check of the verdict)."""
     fn = f"predict(model_{d1}_{d2}, images, {d1}, {d2})"
-    return {"pred": _plain(fn, np.ravel(np.asarray(predict(model, _heldout(d1, d2, "x"), d1, d2))))}
+    images = _heldout(d1, d2, "x")
+    out = {"pred": _plain(fn, np.ravel(np.asarray(predict(model, images, d1, d2))))}
+    try:
+        flipped = predict(negated_output(model), images.copy(), d1, d2)
+        out["pred_flipped"] = _plain(fn, np.ravel(np.asarray(flipped)))
+    except Exception as exc:  # noqa: BLE001 - the error is the finding
+        out["flipped_error"] = np.array(f"{type(exc).__name__}: {exc}"[:300])
+    return out
 
 
 def heldout_accuracy(outputs: dict, d1, d2, ref=None) -> float:
@@ -542,6 +569,30 @@ def heldout_dataset(d1, d2, ref=None) -> str:
     return str(found)
 
 
+# Consistency: with its output layer negated, an honest model's predictions flip, so its
+# accuracy becomes 1 - accuracy (under 10 % for any model that earns a tier; at most the share
+# of one digit, about 56 %, when the output is not a sigmoid). A predict that ignores its model
+# keeps its accuracy. Above this bound, the held-out tiers earn nothing.
+FLIPPED_MAX = 0.75
+
+
+def verdict_consistent(outputs: dict, d1, d2, ref=None) -> None:
+    """Do the predictions come from the model? ``predict`` with :func:`negated_output` of the
+    model must score at most :data:`FLIPPED_MAX` (chance is about 50 %)."""
+    call = f"predict(model_{d1}_{d2}, images, {d1}, {d2})"
+    if "flipped_error" in outputs:
+        raise AssertionError(f"{call} was also run with a copy of model_{d1}_{d2} whose output layer W[-1] was "
+                             f"negated, and raised {outputs['flipped_error']}; predict must work for any weights "
+                             "of the model it is given.")
+    flipped = heldout_accuracy({"pred": _got(outputs, "pred_flipped", call)}, d1, d2, ref)
+    if flipped > FLIPPED_MAX:
+        raise AssertionError(
+            f"{call}: with a copy of the model whose output layer W[-1] was negated (each output y becomes "
+            f"1 - y), predict still gave the right digit for {100 * flipped:.0f}% of the held-out images. Its "
+            "answers must come from running the model it is given (feedforward), not from anything else, so "
+            "the held-out tests give no points.")
+
+
 def verdict_heldout_accuracy(outputs: dict, d1, d2, threshold, ref=None) -> None:
     acc = heldout_accuracy(outputs, d1, d2, ref)
     dataset = heldout_dataset(d1, d2, ref)
@@ -551,6 +602,7 @@ def verdict_heldout_accuracy(outputs: dict, d1, d2, threshold, ref=None) -> None
         where = "" if dataset == "mnist" else f" (the tier for the '{dataset}' stand-in data)"
         raise AssertionError(f"model_{d1}_{d2}: held-out accuracy {100 * acc:.2f}% is below "
                              f"{100 * threshold:.2f}%{where}. See the tips in the prompt.")
+    verdict_consistent(outputs, d1, d2, ref)
 
 
 # --- Q1: random images --------------------------------------------------------------

@@ -12,7 +12,9 @@ errors and exit codes, shared with the otter engine's child). Its steps:
    ``ptrace`` and cross-process memory access;
 2. build the cells to run (:func:`grading_cells`): the notebook's, export cells dropped,
    then one appended cell that runs every probe listed in ``calls.json``; seeded as otter's
-   intercell seeding does: a first cell ``import numpy as ..; import random as ..`` and,
+   intercell seeding does: a first cell ``import numpy as ..; import random as ..`` (which
+   also makes ``exit()``/``quit()`` raise ``SystemExit`` in their cell, as ``sys.exit()``
+   does, instead of stopping the kernel: :data:`NO_EXIT`) and,
    at the top of every code cell not starting with ``%%`` (the probe cell too),
    ``np.random.seed(N)`` and ``random.seed(N)``;
 3. execute them with nbclient (errors allowed; :func:`run_cells`): every cell may run until
@@ -82,6 +84,16 @@ def _mlp_run_probes(calls):
         _json.dump(errors, f)
 _mlp_run_probes(%r)
 '''
+
+
+# exit() / quit() (IPython's exiter) would stop the kernel after their cell, so the NEXT cell
+# would be charged with its death and the rest of the notebook lost: instead they raise
+# SystemExit in their own cell, like sys.exit() does, and the notebook goes on.
+NO_EXIT = """def _mlp_grade_no_exit(*args, **kwargs):
+    raise SystemExit("exit() and quit() do not stop a graded notebook: this cell stopped here, the next cells ran")
+if "get_ipython" in globals():
+    get_ipython().ask_exit = _mlp_grade_no_exit
+del _mlp_grade_no_exit"""
 
 
 # seccomp: syscall numbers per machine; unshare/clone are refused only with CLONE_NEWUSER, clone3
@@ -163,7 +175,7 @@ def grading_cells(cells: list, calls: list, seed: int) -> tuple[list, list]:
     for _, cell in kept:
         if cell.cell_type == "code" and not cell.source.startswith("%%"):
             cell.source = f"{np_name}.random.seed({seed})\n{random_name}.seed({seed})\n{cell.source}"
-    first = nbformat.v4.new_code_cell(f"import numpy as {np_name}\nimport random as {random_name}")
+    first = nbformat.v4.new_code_cell(f"import numpy as {np_name}\nimport random as {random_name}\n{NO_EXIT}")
     return [first] + [c for _, c in kept], [None] + [i for i, _ in kept]
 
 

@@ -25,7 +25,8 @@ def graded(checks, dataset, wrong, n=90, threshold=0.99):
     pred[:wrong] = np.where(pred[:wrong] == 1, 5, 1)
     ref = {"heldout_1_5_y": labels, "heldout_1_5_dataset": np.array(dataset)}
     try:
-        checks.verdict_heldout_accuracy({"pred": pred}, 1, 5, threshold, ref=ref)
+        flipped = np.where(pred == 1, 5, 1)  # an honest predict with the output layer negated
+        checks.verdict_heldout_accuracy({"pred": pred, "pred_flipped": flipped}, 1, 5, threshold, ref=ref)
     except AssertionError as exc:
         return str(exc)
     return None

@@ -11,7 +11,7 @@ from grade_toy import DRAW_CELL, read_gradebook
 from grader.grade import execute, main as grade_main, safe
 from grader.grade.autograder import load_autograder
 from grader.numerics import GRADING_SEED, THREAD_VARIABLES, grading_seed, thread_env
-from grader.grade.probe_child import SEED_MODULES, cell_errors, grading_cells
+from grader.grade.probe_child import NO_EXIT, SEED_MODULES, cell_errors, grading_cells
 from grader.grade.sandbox import Finished
 
 WRONG = {"return x * x": "return x * abs(x)", "sum(xs) / len(xs)": "sum(xs) // len(xs)"}
@@ -88,7 +88,7 @@ def test_is_every_code_cell_seeded_as_otter_does_without_shifting_cell_numbers()
     np_name, random_name = SEED_MODULES
     seed = f"{np_name}.random.seed(4144)\n{random_name}.seed(4144)\n"
     assert numbers == [None, 0, 1, 2, 4, 5]  # export cell 3 dropped; the probe cell comes last
-    assert run[0].source == f"import numpy as {np_name}\nimport random as {random_name}"
+    assert run[0].source == f"import numpy as {np_name}\nimport random as {random_name}\n{NO_EXIT}"
     assert [c.source for c in run[1:5]] == ["# title", seed + "x = np.random.rand()", "%%time\ny = 1", seed + "1 / 0"]
     assert run[5].source.startswith(seed) and "_mlp_run_probes([['check_x', []]])" in run[5].source
 
