@@ -74,6 +74,9 @@ def _mlp_run_probes(calls):
     outputs, errors = {}, {}
     for index, (name, args) in enumerate(calls):
         try:
+            missing = [a for kind, a in args if kind == "name" and a not in globals()]
+            if missing:
+                raise NameError(f"{missing[0]} is not defined (a cell failed or it was renamed)")
             values = [globals()[a] if kind == "name" else a for kind, a in args]
             result = _checks.CHECKS[name][0](*_checks.probe_args(name, tuple(values)))
             outputs.update({f"p{index}__{k}": _np.asarray(v) for k, v in result.items()})
