@@ -6,6 +6,9 @@ Layout under the output folder ``DIR``::
     DIR/heldout/heldout_1_5.npz      test-split images of 1 and 5: x, y (the digits), dataset, pair
     DIR/heldout/heldout_7_9.npz      same for 7 and 9
 
+The held-out files are the public test images; ``mlp-course build`` derives the sets the
+autograder ships from them with a secret (:mod:`grader.build.heldout`).
+
 All files are written to temporaries first and renamed into place only once every
 one of them is complete, so a failure leaves the previous outputs untouched.
 """

@@ -167,7 +167,7 @@ def faked(folder):
     """The child is faked (``safe_toy.fake_child``); the grader's temporary folders go to ``folder``."""
     folder.mkdir()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(safe, "execute", fake_child)
+        patch.setattr(safe, "run_probe_child", fake_child)
         patch.setattr(tempfile, "tempdir", str(folder))
         safe.prepared.cache_clear()
         yield folder
