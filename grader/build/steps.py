@@ -21,6 +21,7 @@ from grader.atomic import atomic_dir
 from grader.build.heldout import derive_heldout, new_secret
 from grader.build.master import Master
 from grader.build.reference_values import write_reference_values
+from grader.build.release import release_copy
 from grader.checks import HIDDEN_CHECKS_FILE
 from grader.data import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
@@ -234,8 +235,8 @@ def publish(assigned: Assigned, solution, out: Path, name: str) -> Path:
         (tmp / "autograder").mkdir()
         shutil.copy(assigned.autograder_zip, tmp / "autograder" / f"{name}-autograder.zip")
         (tmp / "solution").mkdir()
-        if solution is not None:
-            nbformat.write(solution, tmp / "solution" / f"{name}.ipynb")
-        else:
-            shutil.copy(assigned.solution_notebook, tmp / "solution" / f"{name}.ipynb")
+        if solution is None:
+            solution = nbformat.read(assigned.solution_notebook, as_version=4)
+        nbformat.write(solution, tmp / "solution" / f"{name}.ipynb")
+        nbformat.write(release_copy(solution), tmp / "solution" / f"{name}-release.ipynb")
     return out
