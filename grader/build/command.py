@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import grader.build as build
+from grader.build.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 
 
 @click.command("build")
@@ -16,7 +17,12 @@ import grader.build as build
               help="Output folder; replaced as a whole only when the build succeeds.")
 @click.option("--no-execute", is_flag=True,
               help="Copy the solution notebook without running it (faster; no outputs).")
-def command(master, data_dir, out, no_execute):
+@click.option("--gradescope-visibility", type=click.Choice(VISIBILITIES), default=DEFAULT_VISIBILITY,
+              show_default=True,
+              help="When Gradescope shows students their points and messages per question: "
+                   "hidden (never), after_due_date, after_published (when you publish the grades) "
+                   "or visible (at once). The public checks are always visible.")
+def command(master, data_dir, out, no_execute, gradescope_visibility):
     """Build the student notebook, the autograder zip and the solution from MASTER.
 
     \b
@@ -31,7 +37,7 @@ def command(master, data_dir, out, no_execute):
       mlp-course data --mnist-dir ~/mnist -o data
       mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
     """
-    result = build.main(master=master, data_dir=data_dir, out=out,
-                        execute_solution=not no_execute, log=click.echo)
+    result = build.main(master=master, data_dir=data_dir, out=out, execute_solution=not no_execute,
+                        gradescope_visibility=gradescope_visibility, log=click.echo)
     click.echo(f"Built in {result.seconds:.0f} s:\n  {result.student_notebook}\n"
                f"  {result.autograder_zip}\n  {result.solution_notebook}")
