@@ -5,8 +5,9 @@ The pipeline is a list of small steps; each takes the outputs of the ones before
 1. ``read_master``     check the master notebook's structure (names question and cell);
 2. ``stage``           copy it, the data files, the hidden checks and freshly computed
                        reference values into a scratch folder (needs step 1);
-3. ``assign``          run ``otter assign`` there (without its own test run), then
-                       ``finish_student`` puts the friendly set-up cell in the student notebook;
+3. ``assign``          run ``otter assign`` there (without its own test run) and make its
+                       zip ready for Gradescope (``pin_numerics``, ``grader.build.gradescope``),
+                       then ``finish_student`` puts the friendly set-up cell in the student notebook;
 4. ``check_student``   make sure no solution, hidden test or reference value reached the
                        student notebook (needs step 3);
 5. ``verify`` and ``execute``, side by side (both need step 3, neither the other):

@@ -1,4 +1,6 @@
-"""Shared, session-scoped fixtures: prepared data, one build, one graded batch of samples.
+"""Shared, session-scoped fixture: one graded batch of samples (the prepared data and the one
+build it grades with, ``data_dir`` and ``built``, are in tests/conftest.py, shared with
+tests/gradescope).
 
 The build and the batch are the expensive parts (each runs the solution notebook, which
 trains two networks), so every test that needs them shares one of each.
@@ -6,7 +8,6 @@ trains two networks), so every test that needs them shares one of each.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,30 +15,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 MASTER = REPO / "notebooks" / "mlp_mnist.ipynb"
 SAMPLES = REPO / "samples" / "submissions"
-
-
-@pytest.fixture(scope="session")
-def mnist_dir() -> Path:
-    if not os.environ.get("MNIST_DIR"):
-        pytest.skip("MNIST_DIR is not set: point it at the folder with the four MNIST IDX gzip files")
-    return Path(os.environ["MNIST_DIR"])
-
-
-@pytest.fixture(scope="session")
-def data_dir(mnist_dir, tmp_path_factory) -> Path:
-    import grader.data
-
-    out = tmp_path_factory.mktemp("data")
-    grader.data.main(out=out, mnist_dir=mnist_dir, progress=False)
-    return out
-
-
-@pytest.fixture(scope="session")
-def built(data_dir, tmp_path_factory):
-    import grader.build
-
-    return grader.build.main(master=MASTER, data_dir=data_dir,
-                             out=tmp_path_factory.mktemp("build") / "dist", log=lambda *a: None)
 
 
 @pytest.fixture(scope="session")
