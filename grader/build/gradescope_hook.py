@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parent
@@ -46,9 +47,23 @@ def failure(name: str, message: str, cfg: dict, step: str) -> dict:
                        "status": "failed", "visibility": "visible", "output": message}]}
 
 
+def unpack_zips(submission: Path) -> None:
+    """Extract each zip in ``submission`` that holds a notebook at its top (the zip made by the
+    notebook's last cell), should the platform have left it packed (Gradescope unpacks it)."""
+    for archive in sorted(submission.glob("*.zip")):
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                if any(n.endswith(".ipynb") and "/" not in n for n in zf.namelist()):
+                    zf.extractall(submission)
+        except zipfile.BadZipFile:
+            pass
+
+
 def before(cfg: dict) -> int:
     """0 when otter will find a notebook in the submission, else 1 after writing the result."""
     submission = ROOT / "submission"
+    if not any(submission.glob("*.ipynb")):
+        unpack_zips(submission)
     if any(submission.glob("*.ipynb")):
         return 0
     found = sorted(p.name for p in submission.iterdir()) if submission.is_dir() else []

@@ -58,6 +58,16 @@ def test_does_a_submission_without_a_notebook_get_one_clear_message_and_zero(aut
     assert "mlp_mnist.ipynb" in entry["output"]
 
 
+def test_is_the_zip_made_by_the_notebook_unpacked_if_left_packed(autograder):
+    import zipfile
+
+    with zipfile.ZipFile(autograder / "submission" / "mlp_mnist_2026.zip", "w") as zf:
+        zf.writestr("mlp_mnist.ipynb", "{}")
+        zf.writestr("mlp_mnist.pdf", "%PDF-1.4")
+    assert hook(autograder, "before") == 0
+    assert (autograder / "submission" / "mlp_mnist.ipynb").is_file()
+
+
 def test_does_a_submission_with_a_notebook_go_on_to_otter(autograder):
     (autograder / "submission" / "mine.ipynb").write_text("{}")
     assert hook(autograder, "before") == 0
