@@ -53,20 +53,21 @@ class Emulated:
 
 
 def requirements(environment_yml: str) -> list[str]:
-    """pip requirements equivalent to the zip's environment.yml: its pip: entries, and its conda
-    packages other than python and pip (conda-forge names that are also PyPI names)."""
-    reqs, in_pip = [], False
+    """pip requirements equivalent to the zip's environment.yml: the entries of its pip: list, and
+    its other dependencies but python and pip (conda-forge names that are also PyPI names)."""
+    reqs, section, in_pip = [], None, False
     for line in environment_yml.splitlines():
-        item = re.match(r"^(\s*)- (.+?)\s*$", line)
-        if line.strip() == "- pip:":
-            in_pip = True
+        if re.match(r"^\w", line):  # a top-level key: name, channels, dependencies
+            section, in_pip = line.split(":")[0], False
             continue
-        if not item:
-            in_pip = in_pip and line.startswith(" ")
+        item = re.match(r"^(\s*)- (.+?)\s*$", line)
+        if section != "dependencies" or not item:
             continue
         name = item.group(2)
-        if in_pip or not re.match(r"^(python|pip)\b", name):
-            reqs.append(name.replace("=", "==", 1) if re.match(r"^[\w.-]+=[^=]", name) else name)
+        if name == "pip:":
+            in_pip = True
+        elif in_pip or not re.match(r"^(python|pip)\b", name):
+            reqs.append(re.sub(r"^([\w.-]+)=(?!=)", r"\1==", name))
     return reqs
 
 
