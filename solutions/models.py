@@ -75,10 +75,10 @@ def train_reference(key, X, Y, seed=0, plot=False, **options):
     columns X (784, N) and classes Y (1, N): ``train_NNet`` with ``HYPERPARAMS[key]``
     on ``add_shifted_copies(X, Y)``. ``options`` are further ``train_NNet`` keywords
     (``dtype``, ``init_jitter``: the stability benchmark varies them). The copies are
-    made in the training dtype (float32 by default), so no float64 array five times
-    the data is built."""
-    X = np.asarray(X, dtype=options.get("dtype", np.float32))
-    return train_NNet(*add_shifted_copies(X, Y), seed=seed, plot=plot, **{**HYPERPARAMS[key], **options})
+    made once, directly in the training dtype (float32 by default), so no float64 array
+    five times the data is built and ``train_NNet`` needs no further copy."""
+    copies = add_shifted_copies(X, Y, dtype=options.get("dtype", np.float32))
+    return train_NNet(*copies, seed=seed, plot=plot, **{**HYPERPARAMS[key], **options})
 
 
 def _train_pair(key, d1, d2, train_X, train_y, seed, plot):

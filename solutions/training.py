@@ -80,6 +80,9 @@ def train_NNet(X, Y, epochs=20, batch_size=1000, eta=0.01, hidden_layers=None,
 
     model.cost_history = costs
     model.weight_change_history = changes
+    # Drop the training data before plotting: drawing leaves this call's frame in a reference
+    # cycle that only the garbage collector frees, and X can be the 190 MB of shifted copies.
+    del X, Y
     if plot:
         plot_training(costs, changes)
     return model

@@ -1,7 +1,7 @@
 """Session fixtures shared by the test folders: prepared MNIST data and one real build.
 
 The build runs the solution notebook (it trains two networks), so every test that needs it
-(``tests/build``, ``tests/browser``) shares one. Folders with their own fixtures of the same
+(``tests/build``, ``tests/browser``, ``tests/gradescope``) shares one. Folders with their own fixtures of the same
 names (``tests/data``: ``mnist_dir``; ``tests/grade``: the toy ``built``) override these.
 """
 

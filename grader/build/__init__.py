@@ -7,14 +7,16 @@ The pipeline is a list of small steps; each takes the outputs of the ones before
                        reference values into a scratch folder (needs step 1); the held-out
                        sets are derived with a secret (``grader.build.heldout``), so the
                        verification of step 5 grades on the same images as the zip;
-3. ``assign``          run ``otter assign`` there (without its own test run), then
-                       ``finish_student`` puts the friendly set-up cell in the student notebook;
+3. ``assign``          run ``otter assign`` there (without its own test run) and make its
+                       zip ready for Gradescope (``pin_numerics``, ``grader.build.gradescope``),
+                       then ``finish_student`` puts the friendly set-up cell in the student notebook;
 4. ``check_student``   make sure no solution, hidden test or reference value reached the
                        student notebook (needs step 3);
 5. ``verify`` and ``execute``, side by side (both need step 3, neither the other):
                        ``otter run`` grades the solution notebook with the new autograder
                        and the build fails unless it earns every automatic point, while
-                       nbclient runs the solution notebook for instructors;
+                       nbclient runs the solution notebook for instructors and
+                       measures its kernel's peak memory (warns above the budget);
 6. ``publish``         move everything into ``dist/`` at once (last: nothing is written
                        to ``dist/`` before every step has succeeded).
 
@@ -31,7 +33,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.build.gradescope import DEFAULT_VISIBILITY
 from grader.build.master import read_master
+from grader.build.memory import MB, MEMORY_BUDGET, budget_warning
 from grader.build.steps import (assign, check_student, execute, finish_student,
                                 finish_verification, publish, stage, start_verification)
 from grader.data import dataset_of
@@ -47,13 +51,16 @@ class BuildResult:
     solution_notebook: Path
     seconds: float
     earned: dict  # points the solution earned per question, as graded by ``otter run``
+    peak_memory: int = 0  # bytes: the executed solution's kernel at its peak (0: not executed)
 
 
 def main(*, master, data_dir, out="dist", log=print, execute_solution=True,
-         heldout_secret: str | None = None) -> BuildResult:
+         heldout_secret: str | None = None, gradescope_visibility=DEFAULT_VISIBILITY) -> BuildResult:
     """Build the student notebook, the autograder zip and the executed solution into ``out``.
 
-    ``heldout_secret`` seeds the derivation of the held-out sets (None: a fresh random one)."""
+    ``heldout_secret`` seeds the derivation of the held-out sets (None: a fresh random one).
+    ``gradescope_visibility`` (one of :data:`grader.build.gradescope.VISIBILITIES`): when
+    Gradescope shows students the graded entries of the zip's results."""
     start = time.perf_counter()
     master = read_master(master)
     name = master.config["name"]
@@ -64,7 +71,7 @@ def main(*, master, data_dir, out="dist", log=print, execute_solution=True,
             " not for a course.")
     with stage(master, Path(data_dir), heldout_secret) as work:
         log(f"[2/6] staged data, hidden checks and reference values in {work}")
-        assigned = assign(work, master)
+        assigned = assign(work, master, visibility=gradescope_visibility)
         finish_student(assigned.student_notebook)
         log("[3/6] otter assign wrote the student notebook and the autograder")
         check_student(assigned.student_notebook)
@@ -73,16 +80,22 @@ def main(*, master, data_dir, out="dist", log=print, execute_solution=True,
             + (" and running it for instructors..." if execute_solution else "..."))
         grading = start_verification(assigned)
         try:
-            solution = execute(assigned.solution_notebook) if execute_solution else None
+            solution, peak = execute(assigned.solution_notebook) if execute_solution else (None, 0)
         except BaseException:
             grading.kill()
             grading.wait()
             raise
         earned = finish_verification(grading, master, strict=dataset == "mnist", log=log)
         log(f"      the solution earns {sum(earned.values()):g} automatic points")
+        if execute_solution:
+            log(f"      the solution's kernel peaked at {peak / MB:.0f} MB of memory "
+                f"(budget {MEMORY_BUDGET / MB:.0f} MB)")
+            warning = budget_warning(peak)
+            if warning:
+                log(warning)
         dist = publish(assigned, solution, Path(out), name)
     seconds = time.perf_counter() - start
     log(f"[6/6] wrote {dist}/ in {seconds:.0f} s")
     return BuildResult(dist, dist / "student" / f"{name}.ipynb",
                        dist / "autograder" / f"{name}-autograder.zip",
-                       dist / "solution" / f"{name}.ipynb", seconds, earned)
+                       dist / "solution" / f"{name}.ipynb", seconds, earned, peak)

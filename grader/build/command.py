@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import grader.build as build
+from grader.build.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 
 
 @click.command("build")
@@ -19,7 +20,12 @@ import grader.build as build
 @click.option("--heldout-secret", envvar="MLP_HELDOUT_SECRET", default=None,
               help="Secret from which the autograder's held-out images are derived (same secret, same "
                    "images); default: a fresh random one, written nowhere.  [env: MLP_HELDOUT_SECRET]")
-def command(master, data_dir, out, no_execute, heldout_secret):
+@click.option("--gradescope-visibility", type=click.Choice(VISIBILITIES), default=DEFAULT_VISIBILITY,
+              show_default=True,
+              help="When Gradescope shows students their points and messages per question: "
+                   "hidden (never), after_due_date, after_published (when you publish the grades) "
+                   "or visible (at once). The public checks are always visible.")
+def command(master, data_dir, out, no_execute, heldout_secret, gradescope_visibility):
     """Build the student notebook, the autograder zip and the solution from MASTER.
 
     \b
@@ -34,7 +40,8 @@ def command(master, data_dir, out, no_execute, heldout_secret):
       mlp-course data --mnist-dir ~/mnist -o data
       mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
     """
-    result = build.main(master=master, data_dir=data_dir, out=out,
-                        execute_solution=not no_execute, log=click.echo, heldout_secret=heldout_secret)
+    result = build.main(master=master, data_dir=data_dir, out=out, execute_solution=not no_execute,
+                        gradescope_visibility=gradescope_visibility, log=click.echo,
+                        heldout_secret=heldout_secret)
     click.echo(f"Built in {result.seconds:.0f} s:\n  {result.student_notebook}\n"
                f"  {result.autograder_zip}\n  {result.solution_notebook}")

@@ -19,7 +19,9 @@ from nbclient import NotebookClient
 
 from grader.atomic import atomic_dir
 from grader.build.heldout import derive_heldout, new_secret
+from grader.build.gradescope import DEFAULT_VISIBILITY, finish_for_gradescope
 from grader.build.master import Master
+from grader.build.memory import PeakMemory
 from grader.build.reference_values import write_reference_values
 from grader.build.release import release_copy
 from grader.checks import HIDDEN_CHECKS_FILE
@@ -90,8 +92,10 @@ def stage(master: Master, data_dir: Path, heldout_secret: str | None = None):
         yield work
 
 
-def assign(work: Path, master: Master) -> Assigned:
-    """Run ``otter assign`` in ``work`` (the tests run in ``start_verification``)."""
+def assign(work: Path, master: Master, *, visibility: str = DEFAULT_VISIBILITY) -> Assigned:
+    """Run ``otter assign`` in ``work`` (the tests run in ``start_verification``), then make its
+    zip ready for Gradescope (``pin_numerics``, :mod:`grader.build.gradescope`; ``visibility``:
+    of the graded entries in Gradescope's results)."""
     cmd = [sys.executable, "-m", "otter", "assign", "--no-run-tests", master.path.name, "out"]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -102,6 +106,7 @@ def assign(work: Path, master: Master) -> Assigned:
     out = work / "out"
     zips = sorted((out / "autograder").glob(f"{name}-autograder_*.zip"))
     pin_numerics(zips[-1])
+    finish_for_gradescope(zips[-1], master, visibility)
     return Assigned(out / "student", out / "student" / master.path.name, zips[-1],
                     out / "autograder" / master.path.name)
 
@@ -211,18 +216,23 @@ def check_student(notebook: Path) -> None:
                               "complete statement in the master notebook.") from None
 
 
-def execute(notebook: Path, timeout: int = 1200) -> nbformat.NotebookNode:
-    """Run the solution notebook (without its export cell) in its own folder; return it."""
+def execute(notebook: Path, timeout: int = 1200) -> tuple[nbformat.NotebookNode, int]:
+    """Run the solution notebook (without its export cell) in its own folder; return it and the
+    peak resident memory in bytes of its kernel's process tree (:mod:`grader.build.memory`)."""
     nb = nbformat.read(notebook, as_version=4)
     nb.cells = [c for c in nb.cells if EXPORT_CALL not in c.source]
+    peak = PeakMemory()
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(notebook.parent)}})
+    client.on_notebook_start = lambda notebook: peak.watch(client.km.provisioner.pid)
     try:
         client.execute(env={**os.environ, **ONE_BLAS_THREAD})  # the kernel's environment
     except Exception as exc:
         raise GraderError(f"{notebook.name}: the solution notebook failed to run: "
                           f"{str(exc).strip().splitlines()[-1]}") from None
-    return nb
+    finally:
+        peak.stop()
+    return nb, peak.peak
 
 
 def publish(assigned: Assigned, solution, out: Path, name: str) -> Path:

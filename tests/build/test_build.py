@@ -187,3 +187,28 @@ def test_is_each_answer_skeleton_one_valid_line_per_name(built):
         bad = [l for l in lines if not re.fullmatch(r"[A-Za-z_][\w, ]* = \.\.\.", l)]
         assert bad == [], f"answer cell with lines that are not 'name = ...': {bad}"
         compile(source, "<answer cell>", "exec")
+
+
+def test_does_the_executed_solution_stay_within_the_memory_budget(built):
+    from grader.build.memory import MB, MEMORY_BUDGET
+
+    assert 100 * MB < built.peak_memory < MEMORY_BUDGET, f"{built.peak_memory / MB:.0f} MB"
+
+
+def test_is_the_zip_ready_for_gradescope(built):
+    """Pinned packages, the before/after hook at the zip's root (never in files/, which otter
+    copies into the student's folder) and its config."""
+    from importlib.metadata import version
+
+    with zipfile.ZipFile(built.autograder_zip) as z:
+        names = set(z.namelist())
+        environment = z.read("environment.yml").decode()
+        config = json.loads(z.read("mlp_gradescope.json"))
+        run_autograder = z.read("run_autograder").decode()
+    assert {"mlp_gradescope.py", "mlp_gradescope.json"} <= names
+    assert not [n for n in names if n.startswith("files/") and n.endswith(".py")
+                and n != "files/mlp_hidden_checks.py"]
+    for package in ("numpy", "matplotlib", "scikit-learn"):
+        assert f"{package}=={version(package)}" in environment
+    assert config["manual"] == {"q6": 8, "q7_bias": 2} and config["points_possible"] == 90
+    assert "OPENBLAS_NUM_THREADS=1" in run_autograder and "mlp_gradescope.py\" before" in run_autograder

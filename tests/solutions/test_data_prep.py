@@ -55,10 +55,10 @@ def test_does_add_shifted_copies_move_each_image_one_pixel_up_down_left_and_righ
     X, y = fake_images(n=4)
     V, Y = vectorize_images(X), np.arange(4.0).reshape(1, 4)
     Xs, Ys = add_shifted_copies(V, Y)
-    assert Xs.shape == (784, 20) and Ys.shape == (1, 20) and Xs.dtype == V.dtype
+    assert Xs.shape == (784, 20) and Ys.shape == (1, 20) and Xs.dtype == np.float32
     np.testing.assert_array_equal(Ys[0], np.tile(np.arange(4.0), 5))
     image = lambda j: Xs[:, j].reshape(28, 28)
-    original = V[:, 2].reshape(28, 28)
+    original = V[:, 2].reshape(28, 28).astype(np.float32)
     np.testing.assert_array_equal(image(2), original)
     up, down, left, right = (image(4 * k + 2) for k in range(1, 5))
     np.testing.assert_array_equal(up[:-1], original[1:])
@@ -93,3 +93,15 @@ def test_do_unseeded_displays_differ_and_seeded_displays_repeat():
     assert any(not np.array_equal(a[1], b[1]) for a, b in zip(first, second))
     again = [shown(display_random_images(X, y, seed=4)) for _ in range(2)]
     assert all(np.array_equal(a[1], b[1]) for a, b in zip(*again))
+
+
+def test_are_the_float32_copies_exactly_the_float64_copies_rounded_once():
+    """The copies are made in float32 (half the memory); train_NNet trains in float32, so the
+    model is the one that float64 copies, converted by train_NNet, gave before."""
+    V = vectorize_images(fake_images(n=6)[0])
+    Y = np.ones((1, 6))
+    X32, _ = add_shifted_copies(V, Y)
+    X64, _ = add_shifted_copies(V, Y, dtype=np.float64)
+    assert X32.dtype == np.float32 and X64.dtype == np.float64
+    np.testing.assert_array_equal(X32, X64.astype(np.float32))
+    assert X32.T.flags["C_CONTIGUOUS"]  # each column in one piece: fast mini-batches
