@@ -36,6 +36,7 @@ from __future__ import annotations
 import collections
 import logging
 import re
+import time
 import uuid
 
 import dask
@@ -130,7 +131,11 @@ class DaskBatch:
             self.client.register_plugin(self.plugin, name=self.plugin.name)
         finally:
             self.plugin.autograder = b""  # the client keeps no second copy
-        self._survey()
+        for _ in range(40):  # a refusal's event may reach the scheduler just after registration returns
+            self._survey()
+            if self.boxes or self.refusals:
+                break
+            time.sleep(0.25)
         if not self.boxes:
             why = next(iter(self.refusals.values()), "no worker finished preparing")
             raise GraderError(f"--cluster {self.address}: no Dask worker can grade; {why}; nothing was graded")

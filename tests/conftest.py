@@ -1,7 +1,8 @@
 """Shared, session-scoped fixtures: prepared data, one build, one graded batch of samples.
 
 The build and the batch are the expensive parts (each runs the solution notebook, which
-trains two networks), so every test that needs them shares one of each.
+trains two networks), so every test that needs them (tests/build, tests/cluster) shares one of
+each. ``tests/grade`` has its own ``built`` (the toy assignment), which wins there.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 MASTER = REPO / "notebooks" / "mlp_mnist.ipynb"
 SAMPLES = REPO / "samples" / "submissions"
 
