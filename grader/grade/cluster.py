@@ -129,6 +129,8 @@ class DaskBatch:
         self.plugin.autograder = self.autograder.path.read_bytes()
         try:
             self.client.register_plugin(self.plugin, name=self.plugin.name)
+        except OSError as exc:  # a worker lost while it prepared; the scheduler keeps the plugin for the rest
+            log.warning("grade: a Dask worker was lost while it prepared to grade (%s); the others go on", _kind(exc))
         finally:
             self.plugin.autograder = b""  # the client keeps no second copy
         for _ in range(40):  # a refusal's event may reach the scheduler just after registration returns

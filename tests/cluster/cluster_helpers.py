@@ -29,45 +29,53 @@ def marks(rows: dict[str, dict]) -> dict[str, tuple]:
     return {sid: tuple((k, v) for k, v in sorted(r.items()) if k not in skip) for sid, r in rows.items()}
 
 
-def _grading(pid: int) -> bool:
-    """Does worker process ``pid`` have a sandboxed grading child right now?"""
+def _worker_processes() -> list:
+    """This process's Dask worker processes (a ``LocalCluster``'s nannies live here; each worker is a
+    spawned child process)."""
+    import psutil
+
+    found = []
+    for child in psutil.Process().children():
+        try:
+            if "multiprocessing" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            pass
+    return found
+
+
+def _grading(worker, wanted) -> bool:
+    """Is ``worker`` running a sandboxed grading child whose command line ``wanted`` accepts?"""
     import psutil
 
     try:
-        return any("probe_child.py" in " ".join(p.cmdline()) for p in psutil.Process(pid).children(recursive=True))
+        lines = [" ".join(p.cmdline()) for p in worker.children(recursive=True)]
     except psutil.Error:
         return False
+    return any("probe_child.py" in line and wanted(line) for line in lines)
 
 
 class WorkerKiller(threading.Thread):
-    """SIGKILLs, by pid, the Dask worker process that is grading a submission ``wanted`` accepts
-    (its task executing AND its sandboxed child running), at most ``times`` times."""
+    """SIGKILLs, by pid, each Dask worker process of this process's ``LocalCluster`` caught grading
+    (its sandboxed child running) a notebook whose child command line ``wanted`` accepts, at most
+    ``times`` times. Only the operating system is asked: no Dask call that a dying worker could stall."""
 
-    def __init__(self, batches: list, wanted=lambda key: True, times: int = 1):
+    def __init__(self, wanted=lambda line: ".ipynb" in line, times: int = 1):  # (not the sandbox preflight)
         super().__init__(daemon=True)
-        self.batches, self.wanted, self.times = batches, wanted, times
-        self.killed: list[tuple[str, str]] = []  # (worker address, task key)
+        self.wanted, self.times = wanted, times
+        self.killed: list[int] = []  # worker pids
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set() and len(self.killed) < self.times:
-            time.sleep(0.2)
-            client = self.batches[-1].client if self.batches else None
-            if client is None:
-                continue
-            try:
-                running = client.run(lambda dask_worker: (os.getpid(), [str(t.key) for t in dask_worker.state.executing]),
-                                     on_error="return")
-            except Exception:  # noqa: BLE001 - the cluster is starting or closing
-                continue
-            for address, found in running.items():
-                if not isinstance(found, tuple) or address in {a for a, _ in self.killed}:
-                    continue
-                pid, keys = found
-                key = next((k for k in keys if self.wanted(k)), None)
-                if key is not None and _grading(pid):
-                    os.kill(pid, signal.SIGKILL)
-                    self.killed.append((address, key))
+            time.sleep(0.1)
+            for worker in _worker_processes():
+                if worker.pid not in self.killed and _grading(worker, self.wanted):
+                    try:
+                        os.kill(worker.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        continue
+                    self.killed.append(worker.pid)
                     break
 
     def __enter__(self) -> "WorkerKiller":

@@ -1,4 +1,4 @@
-"""Fixtures for ``grade --cluster``: the toy assignment, graded once by the local runner; a spy on batches.
+"""Fixtures for ``grade --cluster``: the toy assignment, graded once by the local runner.
 
 Every test here starts a real Dask ``LocalCluster`` (worker processes, nannies, scheduler);
 they are skipped, with the reason, only when ``distributed`` is not installed.
@@ -14,7 +14,6 @@ pytest.importorskip("distributed", reason="grade --cluster needs Dask: pip insta
 
 import grader.grade  # noqa: E402
 from cluster_helpers import LIMITS, TOY_IDS, rows_of, toy  # noqa: E402
-from grader.grade import cluster as cluster_mod  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -42,19 +41,3 @@ def local_rows(toy_ag, toy_folder, tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("local")
     grader.grade.main(toy_folder, autograder=toy_ag, out=out, jobs=2, progress=False, **LIMITS)
     return rows_of(out)
-
-
-@pytest.fixture
-def batches(monkeypatch) -> list:
-    """Every :class:`~grader.grade.cluster.DaskBatch` the test's runs open, once connected (to watch them)."""
-    opened = []
-    connect = cluster_mod.DaskBatch._connect
-
-    def spy(self):
-        connect(self)
-        opened.append(self)
-
-    monkeypatch.setattr(cluster_mod.DaskBatch, "_connect", spy)
-    return opened
-
-

@@ -17,7 +17,6 @@ from cluster_helpers import LIMITS, TOY_IDS, WorkerKiller, marks, rows_of, toy
 import grader.grade
 from grader.errors import GraderError
 from grader.grade import cluster as cluster_mod
-from grader.textsafe import short_hash
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,9 +32,8 @@ def test_does_local2_give_the_local_runners_gradebook(toy_ag, toy_folder, local_
     assert rows["good"]["detail"] == local_rows["good"]["detail"]
 
 
-def test_does_the_batch_complete_when_a_worker_is_killed_while_grading(toy_ag, toy_folder, local_rows,
-                                                                       batches, tmp_path):
-    with WorkerKiller(batches, times=1) as killer:
+def test_does_the_batch_complete_when_a_worker_is_killed_while_grading(toy_ag, toy_folder, local_rows, tmp_path):
+    with WorkerKiller(times=1) as killer:
         grader.grade.main(toy_folder, autograder=toy_ag, out=tmp_path, cluster="local:2", progress=False, **LIMITS)
     assert len(killer.killed) == 1, "the test never caught a worker while it graded"
     ids = [r["id"] for r in toy.read_gradebook(tmp_path / "gradebook.csv") if r["id"] != "POINTS POSSIBLE"]
@@ -44,19 +42,20 @@ def test_does_the_batch_complete_when_a_worker_is_killed_while_grading(toy_ag, t
 
 
 def test_is_a_submission_whose_worker_dies_every_time_crashed_and_the_others_graded(
-        toy_ag, toy_folder, local_rows, batches, tmp_path):
+        toy_ag, toy_built, toy_folder, local_rows, tmp_path):
+    """The stand-in for a notebook that brings its worker down (the sandbox holds, so the test kills the
+    worker each time it grades that notebook, recognised by the file name its init cell opens)."""
     folder = tmp_path / "subs"
     folder.mkdir()
     for sid in ("good", "wrong", "invalid"):
         shutil.copy(toy_folder / f"{sid}.ipynb", folder)
-    shutil.copy(toy_folder / "good.ipynb", folder / "killer.ipynb")
-    tag = short_hash("killer")
-    with WorkerKiller(batches, wanted=lambda key: key.endswith(tag), times=10) as killer:
+    toy.submission(toy_built, folder / "killer.ipynb", replace={"toy-master.ipynb": "killer-marked.ipynb"})
+    with WorkerKiller(wanted=lambda line: "killer-marked.ipynb" in line, times=10) as killer:
         grader.grade.main(folder, autograder=toy_ag, out=tmp_path / "out", cluster="local:2", progress=False,
                           **LIMITS)
     attempts = cluster_mod.LOCAL_ALLOWED_FAILURES + 1
-    assert len(killer.killed) == attempts  # retried on fresh workers, then given up
     rows = rows_of(tmp_path / "out")
+    assert len(killer.killed) == attempts, (killer.killed, rows["killer"])  # retried on fresh workers, then given up
     assert rows["killer"]["status"] == "crashed"
     assert rows["killer"]["detail"].startswith(f"killed {attempts} workers")
     assert rows["killer"]["total"] == "0.0"
