@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import collections
 import logging
+from concurrent.futures import CancelledError
 import re
 import time
 import uuid
@@ -89,6 +90,7 @@ class DaskBatch:
                                     autograder=b"", sha256=autograder.sha256, engine=engine, sandbox=sandbox,
                                     drop_uid=drop_uid, client_versions=versions(), run=uuid.uuid4().hex)
         self.cluster = self.client = None
+        self._quiet: list = []  # (handler of a "distributed" logger, its level before we quieted it)
         self.boxes: dict[str, str] = {}  # worker address -> its sandbox, as it described it
         self.refusals: dict[str, str] = {}  # worker address -> why it refuses work
 
@@ -107,6 +109,10 @@ class DaskBatch:
         self.close()
 
     def _connect(self) -> None:
+        loggers = [logging.getLogger(n) for n in list(logging.root.manager.loggerDict) if n.split(".")[0] == "distributed"]
+        self._quiet = list({h: h.level for logger in loggers for h in logger.handlers}.items())
+        for handler, _ in self._quiet:  # Dask's own log lines: our errors say what happened, in one line
+            handler.setLevel(logging.CRITICAL)
         if self.local_workers is not None:
             with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
                 self.cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
@@ -159,6 +165,9 @@ class DaskBatch:
                 except Exception:  # noqa: BLE001 - closing after a lost scheduler may fail; nothing is left to save
                     pass
         self.client = self.cluster = None
+        for handler, level in self._quiet:
+            handler.setLevel(level)
+        self._quiet = []
 
     def describe(self) -> str:
         """The workers' sandboxes, for the ``settings:`` line and the class report."""
@@ -230,6 +239,8 @@ class DaskBatch:
             done, _ = wait(list(live), timeout=1, return_when="FIRST_COMPLETED")
         except TimeoutError:
             return []
+        except (CancelledError, OSError) as exc:  # the futures were cancelled because the scheduler is gone
+            raise GraderError(LOST.format(address=self.address, why=_kind(exc).splitlines()[0])) from None
         return list(done)
 
     def _outcome(self, future, sub, autograder):

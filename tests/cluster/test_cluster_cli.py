@@ -93,6 +93,7 @@ def test_does_a_lost_scheduler_end_the_run_with_one_line_and_keep_the_finished_r
         if worker is not None:
             _stop(worker)
     assert client.returncode == 2, stderr
+    assert "Traceback" not in stderr, stderr
     errors = [line for line in stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "lost the connection to the Dask scheduler" in errors[0], stderr
     kept = _graded(out)
