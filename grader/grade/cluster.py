@@ -77,7 +77,9 @@ def parse_address(address: str) -> int | None:
 
 
 def _kind(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:300] if str(exc) else type(exc).__name__
+    """``Type: first line of the message`` (at most 300 characters): an exception in one line."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}"[:300] if lines else type(exc).__name__
 
 
 class DaskBatch:
@@ -108,11 +110,17 @@ class DaskBatch:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _connect(self) -> None:
-        loggers = [logging.getLogger(n) for n in list(logging.root.manager.loggerDict) if n.split(".")[0] == "distributed"]
+    def _quiet_dask(self) -> None:
+        """Silence Dask's own log lines in this process (until :meth:`close`): our errors say what happened,
+        in one line."""
+        names = [n for n in list(logging.root.manager.loggerDict) if n.split(".")[0] == "distributed"]
+        loggers = [logging.getLogger(n) for n in names]
         self._quiet = list({h: h.level for logger in loggers for h in logger.handlers}.items())
-        for handler, _ in self._quiet:  # Dask's own log lines: our errors say what happened, in one line
+        for handler, _ in self._quiet:
             handler.setLevel(logging.CRITICAL)
+
+    def _connect(self) -> None:
+        self._quiet_dask()
         if self.local_workers is not None:
             with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
                 self.cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
@@ -240,7 +248,7 @@ class DaskBatch:
         except TimeoutError:
             return []
         except (CancelledError, OSError) as exc:  # the futures were cancelled because the scheduler is gone
-            raise GraderError(LOST.format(address=self.address, why=_kind(exc).splitlines()[0])) from None
+            raise GraderError(LOST.format(address=self.address, why=_kind(exc))) from None
         return list(done)
 
     def _outcome(self, future, sub, autograder):
