@@ -23,11 +23,14 @@ The pipeline, one step per module (each step only needs the ones before it):
 Every child computes with the fixed numerics of :mod:`grader.numerics` (BLAS threads, seed).
 
 Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can replace them.
+With ``cluster`` (``--cluster``), :mod:`.cluster` runs them on Dask workers instead of local
+children; each worker preflights its own sandbox, and steps 6-7 stay here.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 from pathlib import Path
 
@@ -95,13 +98,15 @@ def settings_of(engine: str, box, ag) -> dict:
 def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: float = DEFAULTS["timeout"],
          memory_mb: int = DEFAULTS["memory_mb"], output_mb: float = DEFAULTS["output_mb"],
          force: bool = False, manual_scores=None, progress: bool = True, engine: str = "auto",
-         sandbox: str = "auto", drop_uid: bool = True) -> dict:
+         sandbox: str = "auto", drop_uid: bool = True, cluster: str | None = None) -> dict:
     """Grade every submission in ``submissions_dir`` into ``out``; returns the summary dict.
 
     ``engine``: ``safe`` (student code only probes, verdicts here; see ``SAFETY.md``),
     ``otter`` (``otter run`` in the child, for comparison) or ``auto`` (safe when the
     autograder ships ``mlp_hidden_checks.py``). ``sandbox`` (auto, bwrap, unshare, none) and
-    ``drop_uid`` choose the safe engine's isolation (:mod:`.isolation`). Raises ``GraderError``
+    ``drop_uid`` choose the safe engine's isolation (:mod:`.isolation`). ``cluster`` (a Dask scheduler
+    address or ``local:N``) grades on a Dask cluster instead (:mod:`.cluster`; each worker resolves
+    and preflights the sandbox itself). Raises ``GraderError``
     for bad input or a sandbox that fails its preflight (before any row is written),
     ``KeyboardInterrupt`` (after saving every finished row) when interrupted.
     """
@@ -109,6 +114,9 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     _check_paths(submissions_dir, out, manual_scores)
     ag = load_autograder(ag_path, sha256_of(ag_path) if ag_path.is_file() else "")
     _check_engine(engine, ag)
+    if cluster is not None and jobs is not None:
+        raise GraderError("--jobs with --cluster: the Dask workers' threads set how many submissions run at once; "
+                          "drop --jobs (local:N starts N one-thread workers)")
     submissions = discover(submissions_dir)
     if not submissions:
         raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
@@ -120,17 +128,29 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}
     engine = engine_for(ag, engine)  # resolved once: every submission of the batch uses it
-    box = batch_sandbox(engine, sandbox, drop_uid, needed=bool(todo))
-    batch = Batch(engine, Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb), box)
-    out.mkdir(parents=True, exist_ok=True)
-    if manual_scores is not None:
-        save_manual(out, manual)
-    outcomes = _grade(submissions, todo, entries, ag, out, batch, manual,
-                      jobs=jobs or cpu_count(), progress=progress)
+    limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb)
+    if cluster is None:
+        box = batch_sandbox(engine, sandbox, drop_uid, needed=bool(todo))
+        runner = contextlib.nullcontext(run_batch)
+    else:  # Dask is imported on this path only
+        try:
+            from grader.grade.cluster import DaskBatch
+        except ModuleNotFoundError as exc:
+            raise GraderError(f"--cluster needs Dask ({exc.name} is not installed); "
+                              "install it with pip install 'mlp-course[cluster]'") from None
+        box = None if engine == "safe" else batch_sandbox(engine, sandbox, drop_uid, needed=False)
+        runner = DaskBatch(cluster, ag, engine=engine, sandbox=sandbox, drop_uid=drop_uid, needed=bool(todo))
+    batch = Batch(engine, limits, box)
+    with runner as run:  # a cluster connects and its workers preflight here, before any row is written
+        out.mkdir(parents=True, exist_ok=True)
+        if manual_scores is not None:
+            save_manual(out, manual)
+        outcomes = _grade(submissions, todo, entries, ag, out, batch, manual,
+                          jobs=jobs or cpu_count(), progress=progress, run=run)
     for s in submissions:  # feedback of unchanged submissions shows today's manual scores
         if s not in todo and s.id in manual:
             write_outcome_files(out, outcome_of_entry(s.id, entries[s.id], ag), ag, manual[s.id])
-    settings = settings_of(engine, box, ag)
+    settings = settings_of(engine, runner if cluster is not None and engine == "safe" else box, ag)
     applied = [{**entries[s.id], "row": apply_manual(entries[s.id]["row"], ag, manual.get(s.id, {}))}
                for s in submissions]
     report = write_report(out, applied, ag, settings)
@@ -140,9 +160,10 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
 
 
 def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, *,
-           jobs: int, progress: bool) -> list:
+           jobs: int, progress: bool, run=run_batch) -> list:
     """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes.
-    ``manual`` (student id -> question -> score) is applied to every row written."""
+    ``manual`` (student id -> question -> score) is applied to every row written; ``run`` is
+    :func:`.runner.run_batch` or a drop-in for it (:class:`.cluster.DaskBatch`)."""
     notes, outcomes = {s.id: s.note for s in submissions}, []
 
     def gradebook():
@@ -160,7 +181,7 @@ def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict,
         outcomes.append(outcome)
 
     gradebook()
-    run_batch(todo, ag, batch, jobs=jobs, on_done=record, progress=progress)
+    run(todo, ag, batch, jobs=jobs, on_done=record, progress=progress)
     return outcomes
 
 

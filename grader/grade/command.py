@@ -50,8 +50,15 @@ Numerics: every notebook runs with {GRADING_THREADS} BLAS thread(s), whatever --
 safe engine seeds numpy and random before every cell (otter_config.json's seed,
 else {GRADING_SEED}), so a regrade gives the same points.
 \b
+Cluster (docs/cluster.md): --cluster tcp://HOST:8786 sends each submission to
+the workers of a Dask scheduler (pip install 'mlp-course[cluster]' there and
+here); --cluster local:N starts N worker processes on this machine. Each worker
+preflights its own sandbox and gets the autograder once; the gradebook, resume
+and Ctrl-C work as without it.
+\b
 Exit status: 0 done; 1 every submission (2 or more) crashed the same way,
-which is the grader failing, not the students; 2 bad input or failed preflight.
+which is the grader failing, not the students; 2 bad input, failed preflight
+(on every worker, with --cluster) or a lost Dask scheduler (finished rows kept).
 """
 
 
@@ -83,6 +90,9 @@ which is the grader failing, not the students; 2 bad input or failed preflight.
 @click.option("--no-drop-uid", "drop_uid", is_flag=True, flag_value=False, default=True,
               help="As root, run student code as root instead of one unprivileged uid per submission "
                    "(loud warning; trusted notebooks only).")
+@click.option("--cluster", default=None, metavar="ADDRESS",
+              help="Grade on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N worker "
+                   "processes here (needs the [cluster] extra; see docs/cluster.md).")
 def command(submissions_dir, **options):
     try:
         summary = main(submissions_dir, **options)
