@@ -67,7 +67,10 @@ def project_entries(site: Path) -> set[str]:
     except OSError:
         return set()
     ours = {n for n in names if n.split(".")[0] in PACKAGES or METADATA.match(n)}
-    for dist in importlib.metadata.distributions(path=[str(site)]):
+    # Each of our .dist-info folders lists what the install put here (RECORD). Read directly:
+    # importlib.metadata caches folder listings per process, which can miss a fresh folder.
+    for info in sorted(n for n in names if n.endswith(".dist-info")):
+        dist = importlib.metadata.PathDistribution(site / info)
         if _is_ours(dist):
             tops = {Path(f).parts[0] for f in dist.files or [] if Path(f).parts}
             ours |= (tops - {"..", "__pycache__"}) & names
