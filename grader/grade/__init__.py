@@ -3,7 +3,8 @@
 The pipeline, one step per module (each step only needs the ones before it):
 
 1. discover  (:mod:`grader.submissions.discover`) -- list ``*.ipynb`` / ``*.zip``, one id per
-   file stem, duplicates resolved;
+   file stem, duplicates resolved; with ``roster``, :mod:`grader.submissions.roster` then gives
+   each file its student (ids become the roster's; students without a file get ``missing`` rows);
 2. skip      (:mod:`.state`)     -- drop ids graded before with the same file and autograder (unless ``force``);
    then, ONCE per batch, the :class:`.execute.Batch`: the engine (``auto`` resolved by
    :func:`.execute.engine_for`), the sandbox (:func:`.isolation.sandbox_for`) and, for the
@@ -18,7 +19,8 @@ The pipeline, one step per module (each step only needs the ones before it):
    per-question points, status, student-safe failure messages (see ``SAFETY.md``);
 6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
 7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
-   tells when every submission crashed the same way (the CLI then exits 1).
+   tells when every submission crashed the same way (the CLI then exits 1); with ``lms``,
+   :mod:`.lms` writes the LMS import file from the same rows (manual scores merged).
 
 Every child computes with the fixed numerics of :mod:`grader.numerics` (BLAS threads, seed).
 
@@ -195,7 +197,7 @@ def _missing_rows(missing: list[str], ag, manual: dict) -> list[dict]:
 
 
 def limits_text(limits: Limits) -> str:
-    """``900 s, 4096 MB, output 5 MB`` (per submission)."""
+    """``900 s wall-clock, 4096 MB memory, 5 MB output`` (per submission)."""
     return f"{limits.timeout_s:g} s wall-clock, {limits.memory_mb} MB memory, {limits.output_mb:g} MB output"
 # --- end roster and LMS export ---
 

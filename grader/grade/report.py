@@ -172,7 +172,8 @@ def student_links(out: Path, entry: dict, submissions_dir: Path | None) -> dict[
     if submissions_dir is not None and entry.get("file"):
         notebook = Path(submissions_dir) / entry["file"]
         if notebook.is_file():
-            links["notebook"] = _href(out.resolve(), notebook.resolve())
+            links["notebook" if notebook.suffix == ".ipynb" else "submitted zip"] = \
+                _href(out.resolve(), notebook.resolve())
     return links
 
 
