@@ -5,8 +5,8 @@ and the table-sorting script are inline, and every link is relative to ``OUT`` (
 files, the submitted notebooks, an integrity side-by-side page when one was written). Sections:
 
 1. status counts, each status explained;
-2. the per-student table (id, name from the roster, status, total, points per question, integrity
-   codes, links), sortable by clicking a column head; a manual question not scored yet shows
+2. the per-student table (id, name from the roster, status, total, links, points per question,
+   integrity codes), sortable by clicking a column head; a manual question not scored yet shows
    ``manual: pending``;
 3. score histogram (integer ticks: students are counted whole) and the share of graded students
    with full points per question;
@@ -73,7 +73,8 @@ def score_histogram(totals: list[float], possible: float):
     ax.set_xlabel("total points")
     ax.set_ylabel("students")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+    ax.set_xlim(0, possible or 1)
     ax.set_title(f"Totals of {len(totals)} graded submissions")
     return fig
 
@@ -231,23 +232,23 @@ def _cell(row: dict, q: str, autograder: Autograder) -> str:
 def _student_table(out: Path, entries: list[dict], autograder: Autograder, names: dict,
                    submissions_dir: Path | None) -> str:
     questions = list(autograder.questions)
-    head = ["id", *(["name"] if names else []), "status", "total", *questions, "integrity", "links"]
+    head = ["id", *(["name"] if names else []), "status", "total", "links", *questions, "integrity"]
     lines = []
     for entry in entries:
         row = entry["row"]
         links = student_links(out, entry, submissions_dir)
         link_html = " ".join(f'<a href="{href}">{kind}</a>' for kind, href in links.items())
         cells = [row["id"], *([names.get(row["id"], "")] if names else []), row["status"],
-                 "" if row.get("total") in ("", None) else f"{float(row['total']):g}",
-                 *(_cell(row, q, autograder) for q in questions), row.get("integrity") or ""]
+                 "" if row.get("total") in ("", None) else f"{float(row['total']):g}"]
+        after = [*(_cell(row, q, autograder) for q in questions), row.get("integrity") or ""]
         lines.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)
-                     + f"<td>{link_html}</td></tr>")
+                     + f"<td>{link_html}</td>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in after) + "</tr>")
     header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return (f"<h2>Students</h2><p>One row per student (click a column head to sort). Points out of: "
             + ", ".join(f"{q} {p:g}" for q, p in autograder.points.items())
             + f"; total {autograder.possible:g}.</p>"
-            f'<table class="sortable" id="students"><thead><tr>{header}</tr></thead>'
-            f"<tbody>{''.join(lines)}</tbody></table>")
+            f'<div class="wide"><table class="sortable" id="students"><thead><tr>{header}</tr></thead>'
+            f"<tbody>{''.join(lines)}</tbody></table></div>")
 
 
 def _difficulty_section(entries, autograder: Autograder, questions: list[str], graded: list[dict]) -> str:
@@ -308,7 +309,8 @@ STYLE = """body{font-family:system-ui,sans-serif;max-width:75rem;margin:1rem aut
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
 th{background:#eee}table.sortable th{cursor:pointer}td.num{text-align:right}
 tbody tr:nth-child(even){background:#f7f7f7}pre{white-space:pre-wrap;margin:.2rem 0;font-size:.9em}
-img{max-width:48%;margin:.5rem 1%}dt{font-weight:bold}dd{margin:0 0 .4rem 1rem}"""
+img{max-width:48%;margin:.5rem 1%}div.wide{overflow-x:auto}
+#students{font-size:.9em}#students td{white-space:nowrap}dt{font-weight:bold}dd{margin:0 0 .4rem 1rem}"""
 
 # Sorts a table by the clicked column: numbers as numbers, the rest as text; a second click reverses.
 SCRIPT = """document.querySelectorAll("table.sortable th").forEach(function (th, col) {

@@ -153,7 +153,7 @@ def test_does_the_report_list_each_roster_student_once_with_links_that_resolve(m
     assert sorted(i for i in ids if not i.startswith("unmatched:")) == ["ann", "bo", "cy"]
     assert ids.count("ann") == ids.count("bo") == ids.count("cy") == 1 and "unmatched:zed" in ids
     assert next(r for r in students if r[0] == "ann")[1] == "Lee, Ann"
-    assert next(r for r in students if r[0] == "bo")[4 + 3] == "manual: pending"  # q5 after q1-q3
+    assert next(r for r in students if r[0] == "bo")[5 + 3] == "manual: pending"  # q5 after links, q1-q3
     assert page.hrefs and all((out / unquote(h)).is_file() for h in page.hrefs)
     assert any(h.endswith("ann_v2.ipynb") for h in page.hrefs) and any(h.endswith("feedback/bo.md") for h in page.hrefs)
     assert page.images and all(src.startswith("data:image/png;base64,") for src in page.images)
