@@ -3,7 +3,8 @@
 The pipeline, one step per module (each step only needs the ones before it):
 
 1. discover  (:mod:`grader.submissions.discover`) -- list ``*.ipynb`` / ``*.zip``, one id per
-   file stem, duplicates resolved;
+   file stem, duplicates resolved; with ``roster``, :mod:`grader.submissions.roster` then gives
+   each file its student (ids become the roster's; students without a file get ``missing`` rows);
 2. skip      (:mod:`.state`)     -- drop ids graded before with the same file and autograder (unless ``force``);
    then, ONCE per batch, the :class:`.execute.Batch`: the engine (``auto`` resolved by
    :func:`.execute.engine_for`), the sandbox (:func:`.isolation.sandbox_for`) and, for the
@@ -18,7 +19,8 @@ The pipeline, one step per module (each step only needs the ones before it):
    per-question points, status, student-safe failure messages (see ``SAFETY.md``);
 6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
 7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
-   tells when every submission crashed the same way (the CLI then exits 1).
+   tells when every submission crashed the same way (the CLI then exits 1); with ``lms``,
+   :mod:`.lms` writes the LMS import file from the same rows (manual scores merged).
 
 Every child computes with the fixed numerics of :mod:`grader.numerics` (BLAS threads, seed).
 
@@ -43,10 +45,12 @@ from grader.grade.execute import Batch, Limits, engine_for
 from grader.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe
 from grader.grade.manual import apply_manual, load_manual, merged, save_manual
-from grader.grade.record import outcome_of_entry, pending_row, row_of, write_gradebook, write_outcome_files
+from grader.grade.record import missing_row, outcome_of_entry, pending_row, row_of, write_gradebook, write_outcome_files
 from grader.grade.report import write_report
 from grader.grade.runner import harness_failure, run_batch
 from grader.grade.state import entry_for, is_current, load_state, save_state
+from grader.grade import lms as lms_export
+from grader.submissions import roster as class_roster
 
 ENGINES = ("auto", "safe", "otter")
 DEFAULTS = {"timeout": 900.0, "memory_mb": 4096, "output_mb": 5.0}
@@ -98,7 +102,8 @@ def settings_of(engine: str, box, ag) -> dict:
 def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: float = DEFAULTS["timeout"],
          memory_mb: int = DEFAULTS["memory_mb"], output_mb: float = DEFAULTS["output_mb"],
          force: bool = False, manual_scores=None, progress: bool = True, engine: str = "auto",
-         sandbox: str = "auto", drop_uid: bool = True, cluster: str | None = None) -> dict:
+         sandbox: str = "auto", drop_uid: bool = True, cluster: str | None = None,
+         roster=None, lms: str | None = None, lms_assignment: str | None = None) -> dict:
     """Grade every submission in ``submissions_dir`` into ``out``; returns the summary dict.
 
     ``engine``: ``safe`` (student code only probes, verdicts here; see ``SAFETY.md``),
@@ -106,7 +111,9 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     autograder ships ``mlp_hidden_checks.py``). ``sandbox`` (auto, bwrap, unshare, none) and
     ``drop_uid`` choose the safe engine's isolation (:mod:`.isolation`). ``cluster`` (a Dask scheduler
     address or ``local:N``) grades on a Dask cluster instead (:mod:`.cluster`; each worker resolves
-    and preflights the sandbox itself). Raises ``GraderError``
+    and preflights the sandbox itself). ``roster`` (a CSV, :mod:`grader.submissions.roster`) maps
+    files to students and adds a ``missing`` row per student without a file; ``lms`` (canvas,
+    moodle, plain; needs ``roster``) also writes ``OUT/lms-<lms>.csv`` (:mod:`.lms`). Raises ``GraderError``
     for bad input or a sandbox that fails its preflight (before any row is written),
     ``KeyboardInterrupt`` (after saving every finished row) when interrupted.
     """
@@ -117,13 +124,18 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     if cluster is not None and jobs is not None:
         raise GraderError("--jobs with --cluster: the Dask workers' threads set how many submissions run at once; "
                           "drop --jobs (local:N starts N one-thread workers)")
+    students = _check_roster(roster, lms)
     submissions = discover(submissions_dir)
     if not submissions:
         raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
                           "put one file per student there, named <id>.ipynb or <id>.zip")
+    found = class_roster.match(students, submissions) if students else None  # --- roster ---
+    if found is not None:
+        submissions = found.submissions
+    missing = [s.id for s in found.missing] if found else []
     manual = load_manual(out)
     if manual_scores is not None:  # checked in full before anything is graded or written
-        manual = merged(manual, read_batch_scores(manual_scores, {s.id for s in submissions}, ag.manual))
+        manual = merged(manual, read_batch_scores(manual_scores, {s.id for s in submissions} | set(missing), ag.manual))
     entries = load_state(out)
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}
@@ -146,21 +158,52 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
         if manual_scores is not None:
             save_manual(out, manual)
         outcomes = _grade(submissions, todo, entries, ag, out, batch, manual,
-                          jobs=jobs or cpu_count(), progress=progress, run=run)
+                          jobs=jobs or cpu_count(), progress=progress, run=run, missing=missing)
     for s in submissions:  # feedback of unchanged submissions shows today's manual scores
         if s not in todo and s.id in manual:
             write_outcome_files(out, outcome_of_entry(s.id, entries[s.id], ag), ag, manual[s.id])
-    settings = settings_of(engine, runner if cluster is not None and engine == "safe" else box, ag)
+    settings = {**settings_of(engine, runner if cluster is not None and engine == "safe" else box, ag),
+                "autograder_sha256": ag.sha256, "limits": limits_text(limits), "jobs": jobs or cpu_count()}
     applied = [{**entries[s.id], "row": apply_manual(entries[s.id]["row"], ag, manual.get(s.id, {}))}
                for s in submissions]
-    report = write_report(out, applied, ag, settings)
+    applied += [{"row": row, "failures": []} for row in _missing_rows(missing, ag, manual)]
+    applied.sort(key=lambda e: e["row"]["id"])
+    findings = found.lines(Path(roster).name) if found else []
+    report = write_report(out, applied, ag, settings, submissions_dir=submissions_dir, students=students,
+                          findings=findings)
     summary = summarize({e["row"]["id"]: e for e in applied}, out, report, skipped=len(submissions) - len(todo))
+    if lms is not None:  # --- LMS export ---
+        summary["lms"] = lms_export.write_lms(out, lms, students, {e["row"]["id"]: e["row"] for e in applied},
+                                              ag.possible, lms_assignment or ag.path.stem.removesuffix("-autograder"))
     return {**summary, "settings": settings, "harness_failure": harness_failure(outcomes),
-            "notes": [f"{s.id}: {s.note}" for s in submissions if s.note]}
+            "notes": [f"{s.id}: {s.note}" for s in submissions if s.note], "roster": findings}
+
+
+# --- roster and LMS export (grade --roster, --lms) ---
+def _check_roster(roster, lms: str | None) -> list:
+    """The roster's students ([] without one), checked before anything is graded."""
+    if lms is not None and lms not in lms_export.SYSTEMS:
+        raise GraderError(f"--lms {lms}: unknown system; use one of {', '.join(lms_export.SYSTEMS)}")
+    if lms is not None and roster is None:
+        raise GraderError(f"--lms {lms} needs --roster roster.csv (columns id,name,email): "
+                          "the LMS file identifies students by the roster's names, ids and emails")
+    return class_roster.read_roster(roster) if roster is not None else []
+
+
+def _missing_rows(missing: list[str], ag, manual: dict) -> list[dict]:
+    """The ``missing`` rows of roster students without a file (hand-given scores still apply)."""
+    return [apply_manual(missing_row(sid, ag), ag, manual[sid]) if manual.get(sid) else missing_row(sid, ag)
+            for sid in missing]
+
+
+def limits_text(limits: Limits) -> str:
+    """``900 s wall-clock, 4096 MB memory, 5 MB output`` (per submission)."""
+    return f"{limits.timeout_s:g} s wall-clock, {limits.memory_mb} MB memory, {limits.output_mb:g} MB output"
+# --- end roster and LMS export ---
 
 
 def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, *,
-           jobs: int, progress: bool, run=run_batch) -> list:
+           jobs: int, progress: bool, run=run_batch, missing: list[str] = ()) -> list:
     """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes.
     ``manual`` (student id -> question -> score) is applied to every row written; ``run`` is
     :func:`.runner.run_batch` or a drop-in for it (:class:`.cluster.DaskBatch`)."""
@@ -170,6 +213,8 @@ def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict,
         rows = [apply_manual(entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id]),
                              ag, manual.get(s.id, {}))
                 for s in submissions]
+        if missing:  # --- roster: students without a file, in id order with the rest ---
+            rows = sorted(rows + _missing_rows(missing, ag, manual), key=lambda r: r["id"])
         write_gradebook(out / "gradebook.csv", rows, ag)
 
     def record(outcome):

@@ -29,13 +29,24 @@ Folder layout:
                                empty, "manual pending" in detail, until scored
     feedback/<id>.md           per-question scores and failed-test messages for the student
     results/<id>.json          otter's raw results (--engine otter only)
-    report.html, report/*.png  class report
+    report.html                class report (one page, plots inside)
     .state.json                what was graded; a re-run skips unchanged submissions
     manual_scores.json         scores merged by --manual-scores, applied on every run
+    lms-canvas.csv             with --lms canvas (or lms-moodle.csv, lms-plain.csv)
+\b
+Roster (--roster roster.csv; header: id,name,email and optionally pattern,
+section): a file belongs to the student whose pattern (fnmatch, e.g.
+"hw1_alice*") matches its name, else whose id appears in its name as a whole
+word (alice: alice.ipynb, hw1_alice_v2.zip; not malice.ipynb). Each roster
+student then has one row: several files -> the newest is graded, the others are
+named in detail; no file -> status missing, 0 points. A file matching no
+student, or several, is graded as "unmatched:<file stem>". All of it is
+printed and listed in report.html.
 \b
 Statuses: graded, timeout, memory, output-limit, disk-limit (bwrap: the notebook
 filled its folder's quota), crashed, invalid-notebook, not-a-notebook (and
-pending for rows an interrupted run did not reach).
+pending for rows an interrupted run did not reach; missing for a roster
+student who submitted nothing, 0 points).
 Each submission runs in its own temporary folder and process group, in a child
 limited in wall-clock time, memory and output. Ctrl-C keeps every finished row;
 run the same command again to resume.
@@ -93,6 +104,15 @@ which is the grader failing, not the students; 2 bad input, failed preflight
 @click.option("--cluster", default=None, metavar="ADDRESS",
               help="Grade on a Dask cluster: a scheduler address (tcp://host:8786) or local:N for N worker "
                    "processes here (needs the [cluster] extra; see docs/cluster.md).")
+@click.option("--roster", type=click.Path(path_type=str), default=None,
+              help="CSV with the columns id,name,email[,pattern,section]: maps files to students, adds a "
+                   "'missing' row per student without a file; checked before grading (exit 2 if bad).")
+@click.option("--lms", type=click.Choice(["canvas", "moodle", "plain"]), default=None,
+              help="Also write OUT/lms-<system>.csv in that system's grade-import format, manual scores "
+                   "merged (needs --roster).")
+@click.option("--lms-assignment", default=None, metavar="TITLE",
+              help="The grade column's title in the LMS file; for Canvas use the assignment's name and number "
+                   "as its export shows them, 'Name (123456)'  [default: the autograder's name]")
 def command(submissions_dir, **options):
     try:
         summary = main(submissions_dir, **options)
@@ -109,6 +129,10 @@ def command(submissions_dir, **options):
     click.echo(f"settings: {settings_line(summary['settings'])}")
     click.echo(f"gradebook: {summary['gradebook']}")
     click.echo(f"report: {summary['report']}")
+    for line in summary["roster"]:
+        click.echo(line)
+    if summary.get("lms"):
+        click.echo(f"LMS import file: {summary['lms']}")
     if summary["harness_failure"]:
         click.echo(f"Error: {summary['harness_failure']}", err=True)
         sys.exit(1)

@@ -46,6 +46,18 @@ def pending_row(sid: str, autograder: Autograder, note: str = "") -> dict:
             "possible": autograder.possible, "duration_s": "", "detail": detail}
 
 
+# --- roster (grade --roster): a student with no submission ---
+MISSING = "missing"
+
+
+def missing_row(sid: str, autograder: Autograder) -> dict:
+    """Row of a roster student who submitted nothing: status ``missing``, 0 points everywhere."""
+    return {"id": sid, "status": MISSING, **dict.fromkeys(autograder.questions, 0.0), "total": 0.0,
+            "possible": autograder.possible, "duration_s": "",
+            "detail": "no submission matched this roster student: 0 points"}
+# --- end roster ---
+
+
 POINTS_ROW = "POINTS POSSIBLE"
 
 
@@ -76,7 +88,7 @@ def read_gradebook(path: Path) -> dict[str, dict]:
 def _manual_cell(q: str, outcome: Outcome, manual: dict[str, float]) -> str:
     if q in manual:
         return f"{manual[q]:g} (graded by hand)"
-    return "manual pending" if q in outcome.points else "-"
+    return "manual: pending" if q in outcome.points else "-"
 
 
 def feedback_markdown(outcome: Outcome, autograder: Autograder, manual: dict[str, float] | None = None) -> str:

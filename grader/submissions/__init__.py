@@ -5,7 +5,8 @@
   notebook of an ``.ipynb`` or of an otter export ``.zip`` (the one place that looks inside);
 * :mod:`.answers`       -- the written answers of a notebook, read statically;
 * :mod:`.manual_scores` -- the CSV of hand-given scores (``grade --manual-scores`` and
-  ``answers --manual-scores``).
+  ``answers --manual-scores``);
+* :mod:`.roster`        -- the class roster (``grade --roster``) and which file is whose.
 
 Layers point one way: the verbs (``grader/grade``, ``grader/export``, ``grader/answers``) use
 this package and the shared modules beside it (``grader.readback``, ``grader.textsafe``,

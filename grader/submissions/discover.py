@@ -73,7 +73,7 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _newest(paths: list[Path]) -> Path:
+def newest(paths: list[Path]) -> Path:
     """The newest regular file of ``paths`` (else the newest of them), ties to the ``.ipynb``."""
     return max(paths, key=lambda p: (stat.S_ISREG(p.lstat().st_mode), p.lstat().st_mtime,
                                      p.suffix == ".ipynb", p.name))
@@ -108,7 +108,7 @@ def discover(folder: Path) -> list[Submission]:
     ids = student_ids(list(by_stem))
     found = []
     for stem, paths in by_stem.items():
-        chosen = _newest(paths)
+        chosen = newest(paths)
         skipped = [clean_text(p.name, 200) for p in paths if p != chosen]
         note = (f"duplicate id: graded newest {clean_text(chosen.name, 200)}, skipped {', '.join(skipped)}"
                 if skipped else "")

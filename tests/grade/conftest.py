@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import grade_toy as toy
-from grade_toy import BATCH, BATCH_LIMITS, EXPORT_ID, read_gradebook
+from grade_toy import BATCH, BATCH_LIMITS, EXPORT_ID, manual_autograder, read_gradebook
 from grader.grade import main as grade_main
 
 
@@ -33,3 +33,9 @@ def batch(built, tmp_path_factory):
     summary = grade_main(folder, autograder=built.autograder, out=out, progress=False, **BATCH_LIMITS)
     rows = read_gradebook(out / "gradebook.csv")
     return folder, out, summary, rows
+
+
+@pytest.fixture(scope="session")
+def manual_ag(built, tmp_path_factory):
+    """The toy autograder plus ``q5``, a manual question (4 points, graded by hand)."""
+    return manual_autograder(built, tmp_path_factory.mktemp("manual") / "toy-manual-autograder.zip")

@@ -10,16 +10,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from grade_toy import manual_autograder, read_gradebook
+from grade_toy import read_gradebook
 from grader.cli import main as cli
 from grader.errors import GraderError
 from grader.grade import main as grade_main
 from grader.grade.autograder import load_autograder
-
-
-@pytest.fixture(scope="module")
-def manual_ag(built, tmp_path_factory):
-    return manual_autograder(built, tmp_path_factory.mktemp("manual") / "toy-manual-autograder.zip")
 
 
 @pytest.fixture
@@ -58,7 +53,7 @@ def test_is_points_possible_first_with_manual_points_and_manual_cells_pending(ma
     ann = rows[1]
     assert (ann["q5"], ann["total"], ann["possible"]) == ("", "0.0", "10.0")
     assert ann["detail"].startswith("manual pending: q5; ")
-    assert "| q5 | manual pending | 4 |" in (tmp_path / "out" / "feedback" / "ann.md").read_text()
+    assert "| q5 | manual: pending | 4 |" in (tmp_path / "out" / "feedback" / "ann.md").read_text()
 
 
 def test_are_merged_manual_scores_kept_by_a_later_plain_run(manual_ag, folder, tmp_path):
