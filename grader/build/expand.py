@@ -184,7 +184,10 @@ def expand_source(source: str, where: str, master_dir: Path | None = None) -> st
         kind, target = match["kind"], match["target"]
         here = f"{where}, line {number}"
         holder = next((n for n in tree.body if n.lineno <= number <= n.end_lineno), None)
-        definition = find_definition(target, master_dir)
+        try:
+            definition = find_definition(target, master_dir)
+        except GraderError as exc:
+            raise GraderError(f"{here}: {exc}") from None
         if isinstance(holder, (ast.FunctionDef, ast.AsyncFunctionDef)) and kind == "SOLUTION":
             replacements.append(_stub(lines, holder, number, definition, here))
         elif holder is not None or match["indent"]:

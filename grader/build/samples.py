@@ -17,7 +17,6 @@ question should lose.
 
 from __future__ import annotations
 
-import ast
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from grader.atomic import write_text
-from grader.build.expand import find_definition
+from grader.build.expand import FENCE_CLOSE, FENCE_OPEN, find_definition
 from grader.errors import GraderError
 
 
@@ -98,15 +97,20 @@ MUTANTS = (
 
 
 def _code_of(nb, target: str):
-    """The code cell holding the answer key's ``target`` and the text inserted for it: its whole
-    definition or, for a ``# SOLUTION BODY`` line, its body (``grader.build.expand``)."""
+    """The code cell holding the answer key's ``target`` and the text inserted for it, fences
+    included: its whole definition or, for a ``# SOLUTION BODY`` line, its body
+    (``grader.build.expand``)."""
     definition = find_definition(target)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    text = definition.source()
-    count = sum(c.source.count(text) for c in code)
-    if count == 0 and isinstance(definition.node, ast.FunctionDef):
-        text = definition.body()
+    count = 0
+    for make in (definition.source, definition.body):
+        try:
+            text = f"{FENCE_OPEN}\n{make()}\n{FENCE_CLOSE}"
+        except GraderError:  # not a function, or nothing but a return: no body to look for
+            break
         count = sum(c.source.count(text) for c in code)
+        if count:
+            break
     if count != 1:
         raise GraderError(f"the code of {target} occurs {count} times in the solution notebook "
                           "(expected once); rebuild it or update grader/build/samples.py.")
