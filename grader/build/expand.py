@@ -198,7 +198,8 @@ def expand_source(source: str, where: str, master_dir: Path | None = None) -> st
             replacements.append((number, number, definition.source().split("\n")))
         else:
             code = definition.body() if kind == "SOLUTION BODY" else definition.source()
-            replacements.append((number, number, [FENCE_OPEN, *code.split("\n"), FENCE_CLOSE]))
+            spaced = number > 1 and kind == "SOLUTION" and isinstance(definition.node, DEFINITIONS)
+            replacements.append((number, number, fenced(code, spaced)))
     replacements.sort()
     for (_, end, _), (start, _, _) in zip(replacements, replacements[1:]):
         if start <= end:
@@ -222,8 +223,13 @@ def _stub(lines, stub, number, definition, here):
     if any("'''" in line for line in kept):
         raise GraderError(f"{here}: the stub of {stub.name} contains ''' (its prompt is a '''-string); "
                           "use \"\"\" in the stub.")
-    return first, stub.end_lineno, [FENCE_OPEN, *definition.source().split("\n"), FENCE_CLOSE,
-                                    PROMPT_OPEN, *kept, PROMPT_CLOSE]
+    return first, stub.end_lineno, [*fenced(definition.source(), first > 1), PROMPT_OPEN, *kept, PROMPT_CLOSE]
+
+
+def fenced(code: str, spaced: bool) -> list[str]:
+    """``code`` between otter's solution fences, as lines; ``spaced``: after two blank lines
+    (inside the fence: they part definitions in the solution, students never see them)."""
+    return [FENCE_OPEN, *([""] * 2 * spaced), *code.split("\n"), FENCE_CLOSE]
 
 
 def expand_notebook(nb: nbformat.NotebookNode, name: str = "master", master_dir: Path | None = None):

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from grader.atomic import write_text
-from grader.build.expand import FENCE_CLOSE, FENCE_OPEN, find_definition
+from grader.build.expand import fenced, find_definition
 from grader.errors import GraderError
 
 
@@ -105,10 +105,11 @@ def _code_of(nb, target: str):
     count = 0
     for make in (definition.source, definition.body):
         try:
-            text = f"{FENCE_OPEN}\n{make()}\n{FENCE_CLOSE}"
+            texts = ["\n".join(fenced(make(), spaced)) for spaced in (False, True)]
         except GraderError:  # not a function, or nothing but a return: no body to look for
             break
-        count = sum(c.source.count(text) for c in code)
+        counts = [sum(c.source.count(text) for c in code) for text in texts]
+        count, text = sum(counts), texts[counts.index(max(counts))]
         if count:
             break
     if count != 1:

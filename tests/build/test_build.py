@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 
 def _solution_lines() -> set[str]:
     """Code lines that only the solution has: marked '# SOLUTION' or inside SOLUTION NO PROMPT
-    once the master is expanded (its solution code comes from solutions/)."""
+    once the master is expanded (its solution code comes from solutions/), except the ``def``
+    lines: the signatures are the assignment's, which the students' stubs show too."""
     lines, inside = set(), False
     for cell in expand_notebook(nbformat.read(MASTER, as_version=4), MASTER.name, MASTER.parent).cells:
         if cell.cell_type != "code":
@@ -33,7 +34,7 @@ def _solution_lines() -> set[str]:
                 inside = True
             elif text.startswith("# END SOLUTION"):
                 inside = False
-            elif (inside or text.endswith("# SOLUTION")) and len(text) > 12:
+            elif (inside or text.endswith("# SOLUTION")) and len(text) > 12 and not text.startswith("def "):
                 lines.add(text.replace("# SOLUTION", "").strip())
     return lines
 

@@ -106,6 +106,15 @@ def test_does_expand_only_write_the_view_and_refuse_to_overwrite_the_master(tmp_
     assert copy.read_bytes() == before
     with pytest.raises(GraderError, match="master notebook itself"):
         expand_file(copy, tmp_path / "notebooks" / "." / MASTER.name)
+    result = CliRunner().invoke(main, ["build", str(MASTER), "--expand-only"])
+    assert result.exit_code == 2 and "--expand-only needs -o FILE" in result.output
+
+
+def test_is_every_cell_of_the_master_view_valid_python():
+    """The expanded master runs in Jupyter: stubs sit in string prompts, fences are comments."""
+    for number, cell in enumerate(expanded_master().cells, start=1):
+        if cell.cell_type == "code":
+            compile(cell.source, f"view cell {number}", "exec")
 
 
 STUB = 'def sigmoid(Z):\n    """Doc."""\n    # SOLUTION: solutions.activations.sigmoid\n    ...\n'
