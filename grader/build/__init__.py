@@ -3,8 +3,10 @@
 The pipeline is a list of small steps; each takes the outputs of the ones before it.
 
 1. ``read_master``     check the master notebook's structure (names question and cell);
-2. ``stage``           copy it, the data files, the hidden checks and freshly computed
-                       reference values into a scratch folder (needs step 1); the held-out
+2. ``stage``           copy it, its ``# SOLUTION: solutions.x.name`` lines expanded into the
+                       answer key's code (``grader.build.expand``), the data files, the hidden
+                       checks and freshly computed reference values into a scratch folder
+                       (needs step 1); the held-out
                        sets are derived with a secret (``grader.build.heldout``), so the
                        verification of step 5 grades on the same images as the zip;
 3. ``assign``          run ``otter assign`` there (without its own test run) and make its

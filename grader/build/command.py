@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import grader.build as build
+from grader.build.expand import expand_file
 from grader.build.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 
 
@@ -13,8 +14,13 @@ from grader.build.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
                 default="notebooks/mlp_mnist.ipynb", required=False)
 @click.option("--data", "data_dir", default="data", show_default=True,
               type=click.Path(file_okay=False), help="Folder written by 'mlp-course data'.")
-@click.option("-o", "--out", default="dist", show_default=True, type=click.Path(),
-              help="Output folder; replaced as a whole only when the build succeeds.")
+@click.option("-o", "--out", default=None, type=click.Path(),
+              help="Output folder (default: dist), replaced as a whole only when the build succeeds; "
+                   "with --expand-only, the notebook file to write.")
+@click.option("--expand-only", is_flag=True,
+              help="Only write the master view: MASTER with each '# SOLUTION: solutions.x.name' line "
+                   "replaced by that code of the answer key (solutions/), to read or run in Jupyter. "
+                   "Needs no data; never rewrites MASTER.")
 @click.option("--no-execute", is_flag=True,
               help="Copy the solution notebook without running it (faster; no outputs).")
 @click.option("--heldout-secret", envvar="MLP_HELDOUT_SECRET", default=None,
@@ -25,7 +31,7 @@ from grader.build.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
               help="When Gradescope shows students their points and messages per question: "
                    "hidden (never), after_due_date, after_published (when you publish the grades) "
                    "or visible (at once). The public checks are always visible.")
-def command(master, data_dir, out, no_execute, heldout_secret, gradescope_visibility):
+def command(master, data_dir, out, expand_only, no_execute, heldout_secret, gradescope_visibility):
     """Build the student notebook, the autograder zip and the solution from MASTER.
 
     \b
@@ -36,10 +42,21 @@ def command(master, data_dir, out, no_execute, heldout_secret, gradescope_visibi
                                                        or Gradescope
       OUT/solution/mlp_mnist.ipynb                     executed, for instructors
     \b
+    The master names the answer key's code ('# SOLUTION: solutions.network.feedforward',
+    see grader/build/expand.py); the build expands it in a scratch copy first.
+    \b
     Example:
       mlp-course data --mnist-dir ~/mnist -o data
       mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
+      mlp-course build notebooks/mlp_mnist.ipynb --expand-only -o mlp_mnist-view.ipynb
     """
+    if expand_only:
+        if out is None:
+            raise click.UsageError("--expand-only needs -o FILE, the notebook to write "
+                                   "(for example -o mlp_mnist-view.ipynb).")
+        click.echo(f"Wrote the master view {expand_file(master, out)}")
+        return
+    out = "dist" if out is None else out
     result = build.main(master=master, data_dir=data_dir, out=out, execute_solution=not no_execute,
                         gradescope_visibility=gradescope_visibility, log=click.echo,
                         heldout_secret=heldout_secret)

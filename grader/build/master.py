@@ -7,7 +7,8 @@ instructor can fix the notebook in one go. Rules checked:
 - the first cell is a raw ``# ASSIGNMENT CONFIG`` cell holding valid YAML;
 - QUESTION, SOLUTION, PROMPT and TESTS blocks open and close in nesting order;
 - question names are present and unique;
-- every autograded (non-``manual``) question has at least one test cell.
+- every autograded (non-``manual``) question has at least one test cell;
+- every ``# SOLUTION: solutions.x.name`` reference expands (:mod:`grader.build.expand`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from grader.build.expand import expand_notebook
 from grader.errors import GraderError
 
 BLOCK = re.compile(r"^\s*#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|PROMPT|TESTS)\b", re.I)
@@ -146,4 +148,5 @@ def read_master(path) -> Master:
         kind, number = stack[-1]
         raise GraderError(f"{_where(path, number, question)}: the {kind} block opened here is "
                           f"never closed; add a raw cell '# END {kind}'.")
+    expand_notebook(nb, path.name, path.resolve().parent)  # raises on the first bad reference
     return master

@@ -2,14 +2,16 @@
 
 They are the demo's input and the fixtures that show each bug costs exactly the
 points it should (``tests/build/test_samples.py``). Regenerate them after changing the
-master notebook (a test fails while they are stale)::
+master notebook or the answer key (a test fails while they are stale)::
 
     mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
     python -m grader.build.samples dist/solution/mlp_mnist.ipynb samples/submissions
 
-Each ``Mutant`` lists text replacements; every ``old`` must occur exactly once in the
-solution's code cells, so a master-notebook edit that moves the code fails loudly here
-instead of silently producing a correct "buggy" sample. ``loses`` gives the points each
+Each ``Mutant`` lists edits of the answer key's source (``solutions/``): ``(target, old, new)``
+replaces the text ``old``, which must occur exactly once in the definition ``target`` (its
+source as ``grader.build.expand`` inserts it in the notebook), and that code must occur exactly
+once in the solution notebook; so an edit of the answer key that moves the code fails loudly
+here instead of silently producing a correct "buggy" sample. ``loses`` gives the points each
 question should lose.
 """
 
@@ -22,16 +24,17 @@ from pathlib import Path
 import nbformat
 
 from grader.atomic import write_text
+from grader.build.expand import fenced, find_definition
 from grader.errors import GraderError
 
 
 @dataclass(frozen=True)
 class Mutant:
-    """A named bug: replacements in the solution's code and the points it should cost."""
+    """A named bug: edits of the answer key's code and the points it should cost."""
 
     name: str
     bug: str
-    edits: tuple[tuple[str, str], ...]
+    edits: tuple[tuple[str, str, str], ...]  # (definition, old text, new text)
     loses: dict = field(default_factory=dict)
     loses_on_standin: dict | None = None  # on the digits stand-in, when it differs from ``loses``
 
@@ -40,68 +43,92 @@ class Mutant:
         return self.loses if dataset == "mnist" or self.loses_on_standin is None else self.loses_on_standin
 
 
+ACT, DATA, NET = "solutions.activations", "solutions.data_prep", "solutions.network"
 MUTANTS = (
     Mutant("correct", "no bug: the reference solution", (), {}),
     Mutant("sigmoid_overflow", "sigmoid without protection against overflow",
-           (("np.exp(-np.clip(Z.astype(np.float64), -500, 500))", "np.exp(-Z.astype(np.float64))"),), {"q5": 8}),
+           ((f"{ACT}.sigmoid", "e = np.exp(-np.minimum(np.abs(Z), _EXP_CAP))\n    Y = np.where(Z >= 0, 1.0, e) / (1.0 + e)",
+             "Y = 1.0 / (1.0 + np.exp(-Z))"),), {"q5": 8}),
     Mutant("bias_row_first", "the row of ones goes first, with the bias in W's first column",
-           (("W @ np.vstack([A, np.ones((1, A.shape[1]), dtype=A.dtype)])",
-             "W @ np.vstack([np.ones((1, A.shape[1]), dtype=A.dtype), A])"),
-            ("delta @ np.vstack([prev, np.ones((1, prev.shape[1]), dtype=prev.dtype)]).T",
-             "delta @ np.vstack([np.ones((1, prev.shape[1]), dtype=prev.dtype), prev]).T"),
-            ("model.W[l][:, :-1].T @ delta", "model.W[l][:, 1:].T @ delta")),
+           ((f"{NET}.with_bias_row", "np.vstack([A, np.ones((1, A.shape[1]), dtype=A.dtype)])",
+             "np.vstack([np.ones((1, A.shape[1]), dtype=A.dtype), A])"),
+            (f"{NET}.gradients", "model.W[l][:, :-1].T @ dC_dZ", "model.W[l][:, 1:].T @ dC_dZ")),
            # q7 7 of 10: its feedforward still works for any number of columns (3 points kept)
            {"q7": 7, "q8": 14, "q10": 6}),
     Mutant("relu_derivative_wrong", "deriv_ReLu returns ones everywhere",
-           (("return (Y > 0).astype(np.float32 if Y.dtype == np.float32 else np.float64)", "return np.ones_like(Y)"),),
+           ((f"{ACT}.deriv_ReLu", "return (Y > 0).astype(Y.dtype if Y.dtype.kind == \"f\" else float)",
+             "return np.ones_like(Y)"),),
            {"q5": 8, "q8": 14, "q12": 4},  # measured: 99.65 % (1/5) and 96.37 % (7/9) held-out, with
                                             # 1 or 2 BLAS threads and a 1e-7 jitter alike; 96.47 % (7/9)
                                             # on the sets derived with one secret (grader/build/heldout.py)
            {"q5": 8, "q8": 14}),  # digits stand-in: its 7 vs 9 clears the stand-in's lowered tiers
     Mutant("deriv_sigmoid_of_z", "deriv_sigmoid applies the sigmoid again to its input",
-           (("return Y * (1.0 - Y)", "return sigmoid(Y) * (1.0 - sigmoid(Y))"),),
+           ((f"{ACT}.deriv_sigmoid", "return Y * (1 - Y)", "return sigmoid(Y) * (1 - sigmoid(Y))"),),
            {"q5": 8, "q8": 14}),  # measured: its gradient is wrong but points downhill, so with
                                   # max_step the models still clear the top tiers of Q11/Q12
     Mutant("backprop_missing_transpose", "backpropagation forgets a transpose",
-           (("delta @ np.vstack([prev, np.ones((1, prev.shape[1]), dtype=prev.dtype)]).T",
-             "delta @ np.vstack([prev, np.ones((1, prev.shape[1]), dtype=prev.dtype)])"),),
+           ((f"{NET}.gradients", "dC_dZ @ with_bias_row(Y_prev).T", "dC_dZ @ with_bias_row(Y_prev)"),),
            {"q8": 14, "q9": 10, "q11": 10, "q12": 10}),
     Mutant("predict_returns_classes", "predict returns the classes 0/1 instead of the digits",
-           (("np.where(out[0] >= 0.5, d2, d1)", "np.where(out[0] >= 0.5, 1, 0)"),),
+           (("solutions.evaluation.predict", "np.where(output >= 0.5, d2, d1)", "np.where(output >= 0.5, 1, 0)"),),
            {"q10": 6, "q11": 10, "q12": 10}),
     Mutant("vectorize_no_transpose", "vectorize_images keeps one image per row",
-           (("columns = X.reshape(X.shape[0], -1).T.astype(np.float64)",
-             "columns = X.reshape(X.shape[0], -1).astype(np.float64)"),
-            ("col_max = columns.max(axis=0, keepdims=True)", "col_max = columns.max(axis=1, keepdims=True)")),
+           ((f"{DATA}.vectorize_images", "int(np.prod(X.shape[1:]))).T", "int(np.prod(X.shape[1:])))"),
+            (f"{DATA}.vectorize_images", "flat.max(axis=0,", "flat.max(axis=1,")),
            # q3 3 of 6: each image is still divided by its own maximum, only in rows (3 points kept)
            {"q3": 3, "q10": 6, "q11": 10, "q12": 10}),
     Mutant("weak_model", "model_1_5 is trained on only 30 images",
-           (("add_shifted_copies(train_X_1_5, train_y_1_5.reshape(1, -1))",
+           (("solutions.cells.q11_model_1_5", "add_shifted_copies(train_X_1_5, train_y_1_5.reshape(1, -1))",
              "add_shifted_copies(train_X_1_5[:, :30], train_y_1_5.reshape(1, -1)[:, :30])"),),
            {"q11": 7},  # measured: 97.53 % held-out with 1 or 2 BLAS threads and a 1e-7 jitter,
                         # between the 95 % and 98 % tiers (9 test images from the 98 % one); 97.19 %
                         # on the sets derived with one secret (grader/build/heldout.py)
            {}),  # digits stand-in: 95.65 % (4 of 92 wrong), above every lowered tier (92 % at most)
     Mutant("cell_raises", "the Q1 cell raises before defining its function",
-           (("def display_random_images(X, y, n=5):",
-             "raise RuntimeError('not finished yet')\n\ndef display_random_images(X, y, n=5):"),),
+           ((f"{DATA}.display_random_images", "def display_random_images(",
+             "raise RuntimeError('not finished yet')\n\ndef display_random_images("),),
            {"q1": 6}),
     Mutant("missing_function", "extract_digits was never written",
-           (("def extract_digits(X, y, d1, d2):", "def extract_digits_unused(X, y, d1, d2):"),),
+           ((f"{DATA}.extract_digits", "def extract_digits(", "def extract_digits_unused("),),
            {"q2": 6, "q4": 4, "q11": 10, "q12": 10}),
     Mutant("written_answer_missing", "ans_bias left empty",
-           (('ans_bias = "A bias', 'ans_bias = ""\n_draft = "A bias'),), {}),
+           (("solutions.written.ans_bias", 'ans_bias = "A bias', 'ans_bias = ""\n_draft = "A bias'),), {}),
 )
 
 
+def _code_of(nb, target: str):
+    """The code cell holding the answer key's ``target`` and the text inserted for it, fences
+    included: its whole definition or, for a ``# SOLUTION BODY`` line, its body
+    (``grader.build.expand``)."""
+    definition = find_definition(target)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    count = 0
+    for make in (definition.source, definition.body):
+        try:
+            texts = ["\n".join(fenced(make(), spaced)) for spaced in (False, True)]
+        except GraderError:  # not a function, or nothing but a return: no body to look for
+            break
+        counts = [sum(c.source.count(text) for c in code) for text in texts]
+        count, text = sum(counts), texts[counts.index(max(counts))]
+        if count:
+            break
+    if count != 1:
+        raise GraderError(f"the code of {target} occurs {count} times in the solution notebook "
+                          "(expected once); rebuild it or update grader/build/samples.py.")
+    return next(c for c in code if text in c.source), text
+
+
 def _apply(nb, mutant: Mutant):
-    for old, new in mutant.edits:
-        hits = [c for c in nb.cells if c.cell_type == "code" and old in c.source]
-        count = sum(c.source.count(old) for c in hits)
-        if count != 1:
-            raise GraderError(f"sample '{mutant.name}': the text {old!r} occurs {count} times in "
-                              "the solution notebook (expected once); update grader/build/samples.py.")
-        hits[0].source = hits[0].source.replace(old, new)
+    targets = dict.fromkeys(target for target, _, _ in mutant.edits)  # in order, once each
+    for target in targets:
+        cell, text = _code_of(nb, target)
+        edited = text
+        for _, old, new in (e for e in mutant.edits if e[0] == target):
+            if text.count(old) != 1:
+                raise GraderError(f"sample '{mutant.name}': the text {old!r} occurs {text.count(old)} times "
+                                  f"in {target} (expected once); update grader/build/samples.py.")
+            edited = edited.replace(old, new)
+        cell.source = cell.source.replace(text, edited)
     return nb
 
 

@@ -18,6 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader.atomic import atomic_dir
+from grader.build.expand import expand_file
 from grader.build.heldout import derive_heldout, new_secret
 from grader.build.gradescope import DEFAULT_VISIBILITY, finish_for_gradescope
 from grader.build.master import Master
@@ -62,14 +63,15 @@ def _file_sources(data_dir: Path) -> dict[str, Path]:
 
 @contextlib.contextmanager
 def stage(master: Master, data_dir: Path, heldout_secret: str | None = None):
-    """Yield a scratch folder holding the master notebook and every file its config lists.
+    """Yield a scratch folder holding the master notebook, expanded (:mod:`grader.build.expand`),
+    and every file its config lists.
 
     The held-out sets are derived from ``data_dir``'s with ``heldout_secret`` (a fresh
     random one when None; :mod:`grader.build.heldout`), never copied as they are."""
     secret = heldout_secret or new_secret()
     with tempfile.TemporaryDirectory(prefix="mlp-course-build-") as tmp:
         work = Path(tmp)
-        shutil.copy(master.path, work / master.path.name)
+        expand_file(master.path, work / master.path.name)  # the answer key's code in place of its names
         sources = _file_sources(data_dir)
         listed = list(master.config.get("files") or []) + list(master.config.get("autograder_files") or [])
         for name in listed:

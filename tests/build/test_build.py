@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import zipfile
 
 import nbformat
 import pytest
 
+from grader.build.expand import expand_notebook
 from grader.build.steps import check_student, pin_numerics
 from grader.errors import GraderError
 
@@ -19,9 +21,11 @@ pytestmark = pytest.mark.slow
 
 
 def _solution_lines() -> set[str]:
-    """Code lines that only the solution has: marked '# SOLUTION' or inside SOLUTION NO PROMPT."""
+    """Code lines that only the solution has: marked '# SOLUTION' or inside SOLUTION NO PROMPT
+    once the master is expanded (its solution code comes from solutions/), except the ``def``
+    lines: the signatures are the assignment's, which the students' stubs show too."""
     lines, inside = set(), False
-    for cell in nbformat.read(MASTER, as_version=4).cells:
+    for cell in expand_notebook(nbformat.read(MASTER, as_version=4), MASTER.name, MASTER.parent).cells:
         if cell.cell_type != "code":
             continue
         for line in cell.source.splitlines():
@@ -30,7 +34,7 @@ def _solution_lines() -> set[str]:
                 inside = True
             elif text.startswith("# END SOLUTION"):
                 inside = False
-            elif (inside or text.endswith("# SOLUTION")) and len(text) > 12:
+            elif (inside or text.endswith("# SOLUTION")) and len(text) > 12 and not text.startswith("def "):
                 lines.add(text.replace("# SOLUTION", "").strip())
     return lines
 
@@ -122,19 +126,50 @@ def test_does_the_build_refuse_a_student_cell_that_is_not_valid_python(tmp_path)
         check_student(broken)
 
 
+def _repo_copy(tmp_path, edit_file, old, new) -> Path:
+    """The master and a copy of solutions/ in ``tmp_path`` (the build takes the answer key
+    from beside the master), ``old`` replaced by ``new`` in solutions/``edit_file``."""
+    shutil.copytree(MASTER.parents[1] / "solutions", tmp_path / "solutions")
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(MASTER, tmp_path / "notebooks" / MASTER.name)
+    path = tmp_path / "solutions" / edit_file
+    assert path.read_text().count(old) == 1
+    path.write_text(path.read_text().replace(old, new))
+    return tmp_path / "notebooks" / MASTER.name
+
+
 def test_does_a_solution_that_loses_points_stop_the_build_naming_the_question(data_dir, tmp_path):
     import grader.build
 
-    nb = nbformat.read(MASTER, as_version=4)
-    cell = next(c for c in nb.cells if c.cell_type == "code" and "keep = (y == d1) | (y == d2)" in c.source)
-    cell.source = cell.source.replace("keep = (y == d1) | (y == d2)", "keep = (y == d1)")
-    broken = tmp_path / "mlp_mnist.ipynb"
-    nbformat.write(nb, broken)
+    broken = _repo_copy(tmp_path, "data_prep.py", "np.where((y == d1) | (y == d2))[0]", "np.where(y == d1)[0]")
     out = tmp_path / "dist"
     with pytest.raises(GraderError, match=r"the solution fails q2 \(0(\.0)?/6"):
         grader.build.main(master=broken, data_dir=data_dir, out=out, log=lambda *a: None,
                           execute_solution=False)
     assert not out.exists()
+
+
+def test_do_the_built_notebooks_follow_an_edit_of_the_answer_key(tmp_path):
+    """solutions/ is the one place a solution line is written: edit a copy, build, and the
+    solution notebook has the edit while the student notebook keeps its stub."""
+    import grader.build
+    import grader.data
+
+    master = _repo_copy(tmp_path, "activations.py", "return np.maximum(Z, 0)",
+                        "return np.maximum(Z, 0.0)  # edited in a copy of the answer key")
+    grader.data.main(out=tmp_path / "data", dataset="digits", progress=False)
+    result = grader.build.main(master=master, data_dir=tmp_path / "data", out=tmp_path / "dist",
+                               log=lambda *a: None, execute_solution=False)
+    def relu_cell(notebook):
+        cells = nbformat.read(notebook, as_version=4).cells
+        return next(c.source for c in cells if c.cell_type == "code" and "def ReLu(" in c.source)
+
+    solution = relu_cell(result.solution_notebook)
+    assert "return np.maximum(Z, 0.0)  # edited in a copy of the answer key" in solution
+    assert "return np.maximum(Z, 0)\n" not in solution
+    student = relu_cell(result.student_notebook)
+    assert 'def ReLu(Z):\n    """Elementwise max(0, Z)."""\n    ...\n' in student
+    assert "maximum" not in student and "edited" not in result.student_notebook.read_text()
 
 
 def test_does_a_build_on_the_digits_stand_in_go_on_with_a_notice(tmp_path):

@@ -88,3 +88,16 @@ def test_does_the_cli_exit_2_and_leave_no_dist_for_a_bad_master(tmp_path):
     assert result.exit_code == 2, result.output
     assert "Error:" in result.output and "cell 1" in result.output
     assert not out.exists()
+
+
+def test_is_a_reference_to_a_missing_answer_key_definition_named_with_its_cell(tmp_path):
+    def misspell(cells):
+        cell = next(c for c in cells if "# SOLUTION: solutions.network.feedforward" in c.source)
+        cell.source = cell.source.replace("solutions.network.feedforward", "solutions.network.feedfoward")
+    path = _edited(tmp_path, misspell)
+    number = 1 + next(i for i, c in enumerate(nbformat.read(path, as_version=4).cells) if "feedfoward" in c.source)
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", str(path), "--data", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"master.ipynb (cell {number}), line 4: 'solutions.network.feedfoward'" in result.output
+    assert "defines no 'feedfoward'" in result.output and not out.exists()

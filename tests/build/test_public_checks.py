@@ -7,6 +7,7 @@ variables of the same names (None when missing)."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import linecache
 import re
@@ -17,11 +18,14 @@ import nbformat
 import numpy as np
 import pytest
 
+from grader.build.expand import expand_notebook
+
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
-CELLS = nbformat.read(MASTER, as_version=4).cells
+# the master as the build expands it: the solution code comes from solutions/ (grader.build.expand)
+CELLS = expand_notebook(nbformat.read(MASTER, as_version=4), MASTER.name, MASTER.parent).cells
 
 
 def public_tests() -> dict:
@@ -53,10 +57,11 @@ def solution() -> dict:
     rng = np.random.default_rng(0)
     env = {"np": np, "plt": plt, "train_X": rng.integers(0, 256, (60, 28, 28), dtype=np.uint8),
            "train_y": np.arange(60) % 10}
-    wanted = ("def display_random_images", "def extract_digits", "def vectorize_images", "def sigmoid",
-              "class NNet", "def feedforward", "def backpropagation", "def train_NNet", "def predict")
+    wanted = {"display_random_images", "extract_digits", "vectorize_images", "sigmoid",
+              "NNet", "feedforward", "backpropagation", "train_NNet", "predict"}
     for cell in CELLS:
-        if cell.cell_type == "code" and cell.source.startswith(wanted):
+        if cell.cell_type == "code" and "BEGIN TEST CONFIG" not in cell.source and wanted & {
+                n.name for n in ast.parse(cell.source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}:
             student(cell.source, env)
     plt.close("all")
     return env
@@ -116,19 +121,20 @@ def test_is_the_q8_stub_called_not_written_yet_rather_than_a_wrong_sign():
 
 def test_does_a_wrong_sign_get_the_direction_hint():
     env = solution()
-    cell = next(c.source for c in CELLS if c.source.startswith("def backpropagation"))
-    student(cell.replace("model.W[l] - eta * grads[l]", "model.W[l] + eta * grads[l]"), env)
+    cell = next(c.source for c in CELLS if "def backpropagation(" in c.source)
+    assert "[W - eta * G for W, G in" in cell
+    student(cell.replace("[W - eta * G for W, G in", "[W + eta * G for W, G in"), env)
     assert "against the gradient" in check("test_q8_one_step_lowers_the_loss", env)
 
 
 def test_is_an_exception_in_backpropagation_named_with_its_own_line():
     env = solution()
-    cell = next(c.source for c in CELLS if c.source.startswith("def backpropagation"))
-    assert "dC_dY = model.W[l][:, :-1].T @ delta" in cell
-    student(cell.replace("dC_dY = model.W[l][:, :-1].T @ delta", "dC_dY = model.W[l][:, :-1] @ delta"), env)
+    cell = next(c.source for c in CELLS if "def backpropagation(" in c.source)
+    assert "dC_dY = model.W[l][:, :-1].T @ dC_dZ" in cell  # in the answer key's helper gradients()
+    student(cell.replace("dC_dY = model.W[l][:, :-1].T @ dC_dZ", "dC_dY = model.W[l][:, :-1] @ dC_dZ"), env)
     message = check("test_q8_one_step_lowers_the_loss", env)
     assert message.startswith("backpropagation(model, X, Y, 0.01) raised ValueError: matmul")
-    assert "of your backpropagation: dC_dY = model.W[l][:, :-1] @ delta)" in message
+    assert "of your gradients: dC_dY = model.W[l][:, :-1] @ dC_dZ" in message
 
 
 def test_does_an_overflowing_sigmoid_get_the_checks_own_sentence():
