@@ -18,7 +18,7 @@ import pytest
 
 import solutions
 from grader.build.reference_values import write_reference_values
-from grader.checks import HIDDEN_CHECKS_FILE
+from grader.checks import load_copy
 
 matplotlib.use("Agg")
 MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
@@ -44,16 +44,13 @@ def notebook():
 
 @pytest.fixture(scope="module")
 def hidden_checks(tmp_path_factory):
-    import importlib.util
-
     folder = tmp_path_factory.mktemp("reference")
     write_reference_values(folder / "mlp_reference.npz")
-    spec = importlib.util.spec_from_file_location("mlp_hidden_checks_copy", HIDDEN_CHECKS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_copy("mlp_hidden_checks_copy")
     cwd = os.getcwd()
     os.chdir(folder)
-    module.reference()  # load now, while the file is in the working directory
+    module.REGISTRY.values.reference()  # load now, while the file is in the working directory
+    module.REGISTRY.values.inputs()
     os.chdir(cwd)
     return module
 
@@ -75,11 +72,7 @@ def _hidden_calls():
 
 
 def test_does_every_hidden_cell_call_a_known_check():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("mlp_hidden_checks_names", HIDDEN_CHECKS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_copy("mlp_hidden_checks_names")
     called = {name for name, _ in _hidden_calls()}
     assert called <= set(module.CHECKS)
     assert set(module.CHECKS) - called <= {"check_training_classes", "check_heldout_accuracy"}
