@@ -106,8 +106,6 @@ def const(value) -> tuple:
     return ("const", value)
 
 
-# ---------------------------------------------------------------------------
-
 @dataclasses.dataclass(frozen=True)
 class Probe:
     """A registered probe: ``run(inp, **arguments)`` with ``arguments`` named by ``params``."""

@@ -7,7 +7,7 @@ A test case the safe engine can grade is an otter exception-based test whose bod
 test becomes a :class:`HiddenCall`; its probe id comes from the checks' registry
 (``REGISTRY.probe_call``), so tests that need the same probe run (the accuracy tiers of one
 model) share it. The registry's integrity signals add their own probe runs
-(:class:`SignalCall`; codes, never points). Test files are read by :mod:`.testfiles`
+(``Plan.signals``; codes, never points). Test files are read by :mod:`.testfiles`
 (parsed with :mod:`ast`, never run; points split by otter's own rule).
 
 A safe plan exists when the zip ships ``files/mlp_hidden_checks.py``, its core
@@ -47,20 +47,11 @@ class HiddenCall:
 
 
 @dataclasses.dataclass(frozen=True)
-class SignalCall:
-    """One run of an integrity signal ``check`` (no test calls it; it gives codes, never points)."""
-
-    check: str
-    args: tuple
-    probe_id: str
-
-
-@dataclasses.dataclass(frozen=True)
 class Plan:
     calls: list[HiddenCall]
     unsupported: list[tuple[str, str, float]]  # (question, test, points)
     probes: dict = dataclasses.field(default_factory=dict)  # probe id -> [probe name, {parameter: arg}]
-    signals: list[SignalCall] = dataclasses.field(default_factory=list)
+    signals: list[HiddenCall] = dataclasses.field(default_factory=list)  # integrity signals: no test, no points
 
     def probe_calls(self) -> list:
         """The distinct probe runs, in order: what the sandbox's ``calls.json`` lists."""
@@ -118,7 +109,7 @@ def read_plan(zf: zipfile.ZipFile, questions, registry) -> Plan:
         for args in signal.calls:
             probe_id, probe, arguments = registry.probe_call(signal.name, tuple(args))
             probes.setdefault(probe_id, [probe, arguments])
-            signals.append(SignalCall(signal.name, tuple(args), probe_id))
+            signals.append(HiddenCall("", signal.name, 0.0, signal.name, tuple(args), probe_id))
     return Plan(calls, unsupported, probes, signals)
 
 
