@@ -248,7 +248,7 @@ def _net_name(ref, p) -> str:
     return f"a network with layers {layers} and a batch of {ref[f'net{p}_X'].shape[1]} samples"
 
 
-def probe_models(inp, NNet):
+def _probe_networks(inp, NNet):
     """Yield ``(p, name, model, X, Y, eta)`` for each probe network, with probe weights."""
     for p in range(int(inp["net_count"])):
         layers = [int(v) for v in inp[f"net{p}_layers"]]
@@ -263,7 +263,7 @@ def probe_models(inp, NNet):
 def probe_feedforward(inp, feedforward, NNet) -> dict:
     """Q7 (hidden and output parts): every layer's Z and Y, each network built for its batch."""
     out = {}
-    for p, _, model, X, _, _ in probe_models(inp, NNet):
+    for p, _, model, X, _, _ in _probe_networks(inp, NNet):
         with _strict(over="ignore"):
             model = feedforward(model, X)
         for l in range(len(model.W)):
@@ -379,7 +379,7 @@ def verdict_feedforward_any_batch(outputs: dict, ref: dict) -> None:
 @probe
 def probe_backpropagation(inp, feedforward, backpropagation, NNet) -> dict:
     out = {}
-    for p, _, model, X, Y, eta in probe_models(inp, NNet):
+    for p, _, model, X, Y, eta in _probe_networks(inp, NNet):
         with _strict(over="ignore"):
             model = backpropagation(feedforward(model, X), X, Y, eta)
         out.update({f"net{p}_W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(model.W))})

@@ -23,6 +23,7 @@ import dataclasses
 import importlib.util
 import io
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -120,9 +121,17 @@ def supports_safe(path: Path) -> bool:
     return {CHECKS_NAME, CORE_NAME, REFERENCE_NAME} <= names
 
 
+_IMPORTING = threading.Lock()  # the name ``check_registry`` is lent to one import at a time
+
+
 def load_checks(zf: zipfile.ZipFile, dest: Path):
     """Import the zip's (instructor-written) ``mlp_hidden_checks.py`` under a private name, with
     its ``check_registry.py`` (also private; seen as ``check_registry`` only while it loads)."""
+    with _IMPORTING:
+        return _load_checks(zf, dest)
+
+
+def _load_checks(zf: zipfile.ZipFile, dest: Path):
     tag = abs(hash(str(dest)))
     modules = []
     for member, name in ((CORE_NAME, f"_grader_check_registry_{tag}"), (CHECKS_NAME, f"_grader_checks_{tag}")):

@@ -48,9 +48,9 @@ def probe_mean(inp, mean):
     return {"out": np.asarray([mean([1.0, 2.0]), mean([5.0])], dtype=float)}
 
 @REGISTRY.check("check_mean", question="q2", probe="mean")
-def verdict_mean(outputs, ref):
+def verdict_mean(outputs, ref, tol=1e-12):  # an option the tests leave at its default
     assert "out" in outputs, "mean: no result was recorded."
-    assert np.allclose(np.asarray(outputs["out"], dtype=float), ref["mean_out"]), "mean: wrong values."
+    assert np.allclose(np.asarray(outputs["out"], dtype=float), ref["mean_out"], atol=tol), "mean: wrong values."
 
 globals().update(REGISTRY.entry_points())
 '''
