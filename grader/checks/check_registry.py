@@ -192,9 +192,9 @@ class Registry:
         if len(args) > len(params):
             raise TypeError(f"{name} takes {len(params)} arguments ({', '.join(params)}), got {len(args)}")
         bound = {**check.defaults, **dict(zip(params, args)), **(kwargs or {})}
-        missing = [p for p in params if p not in bound]
-        if missing or set(bound) - set(params):
-            raise TypeError(f"{name}({', '.join(params)}): missing {missing} or unknown {sorted(set(bound) - set(params))}")
+        missing, unknown = [p for p in params if p not in bound], sorted(set(bound) - set(params))
+        if missing or unknown:
+            raise TypeError(f"{name}({', '.join(params)}): missing {missing} or unknown {unknown}")
         return bound
 
     def probe_call(self, name: str, args: tuple) -> tuple[str, str, dict]:

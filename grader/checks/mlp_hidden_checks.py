@@ -369,7 +369,8 @@ def verdict_feedforward_any_batch(outputs: dict, ref: dict) -> None:
                     "the test images at once).")
             for l in range(count):
                 got = np.asarray(_got(outputs, f"net{p}_{tag}_Y{l}", "feedforward"))
-                if got.shape != same[l].shape or not _close(got, same[l].astype(float), single_precision=_single(got) or _single(same[l])):
+                low = _single(got) or _single(same[l])
+                if got.shape != same[l].shape or not _close(got, same[l].astype(float), single_precision=low):
                     raise AssertionError(
                         f"feedforward on {where}: Y[{l}] differs from what the same network built with "
                         f"batch_size={n} gives for these {n} columns (shape {got.shape}, expected "

@@ -32,7 +32,8 @@ import numpy as np
 from grader.checks.check_registry import split_namespaces
 from grader.grade.testfiles import read_test_files
 
-CHECKS_NAME, CORE_NAME, REFERENCE_NAME = "files/mlp_hidden_checks.py", "files/check_registry.py", "files/mlp_reference.npz"
+CHECKS_NAME, CORE_NAME = "files/mlp_hidden_checks.py", "files/check_registry.py"
+REFERENCE_NAME = "files/mlp_reference.npz"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -81,7 +81,8 @@ def test_does_the_autograder_zip_carry_heldout_sets_reference_values_and_checks(
     with zipfile.ZipFile(built.autograder_zip) as z:
         names = set(z.namelist())
     for needed in ("files/heldout_1_5.npz", "files/heldout_7_9.npz", "files/mlp_reference.npz",
-                   "files/mlp_hidden_checks.py", "files/check_registry.py", "files/train_mnist.npz", "otter_config.json",
+                   "files/mlp_hidden_checks.py", "files/check_registry.py", "files/train_mnist.npz",
+                   "otter_config.json",
                    "run_autograder", "environment.yml"):
         assert needed in names, f"{needed} missing from {sorted(names)}"
     with zipfile.ZipFile(built.autograder_zip) as z:
