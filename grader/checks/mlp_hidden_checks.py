@@ -942,6 +942,7 @@ def verdict_integrity(outputs: dict, ref: dict, d1, d2) -> tuple:
 
 # --- what otter's tests call: check_X = verdict(probe(...)), generated from the registry ------
 
-globals().update(REGISTRY.entry_points())
-CHECKS = tuple(REGISTRY.checks)
+ENTRY_POINTS = REGISTRY.entry_points()
+globals().update(ENTRY_POINTS)
+CHECKS = tuple(ENTRY_POINTS)  # the names hidden tests may call
 
