@@ -150,6 +150,8 @@ class Registry:
 
     def probe(self, fn):
         name = fn.__name__.removeprefix("probe_")
+        if name in self.probes:
+            raise ValueError(f"probe {name!r} is registered twice")
         params = tuple(p.name for p in _params(fn, 1))
         self.probes[name] = Probe(name, fn, params)
         return fn
@@ -157,6 +159,8 @@ class Registry:
     def _verdict(self, name: str, question: str, probe: str, points: bool, calls=()):
         if probe not in self.probes:
             raise ValueError(f"{name}: register probe {probe!r} before its verdict")
+        if name in self.checks:
+            raise ValueError(f"check {name!r} is registered twice")
         shared = self.probes[probe].params
 
         def register(fn):

@@ -63,6 +63,14 @@ def test_is_the_generated_check_function_the_verdict_of_the_probe():
     assert str(__import__("inspect").signature(check_scaled)) == "(scale, factor, tol=1e-09)"
 
 
+def test_is_a_name_registered_twice_or_a_verdict_without_its_probe_refused():
+    registry = toy_registry()
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.check("check_scaled", question="q1", probe="scaled")
+    with pytest.raises(ValueError, match="before its verdict"):
+        registry.check("check_other", question="q2", probe="missing")
+
+
 def test_is_a_key_outside_the_two_namespaces_refused():
     assert split_namespaces(namespaced({"a": 1}, {"b": 2})) == ({"a": 1}, {"b": 2})
     with pytest.raises(ValueError, match="neither"):
@@ -101,3 +109,15 @@ def test_does_every_mlp_check_have_its_probe_and_its_place_in_order():
     assert steps[0].startswith("q1 check_random_images") and steps[-1].startswith("- integrity_model")
     questions = [int(c.question.split(",")[0][1:]) for c in registry.checks.values() if c.points]
     assert questions == sorted(questions)
+
+
+def test_do_probes_in_a_sandbox_read_only_the_inputs_file(tmp_path, monkeypatch):
+    """In the sandbox only ``mlp_probe_inputs.npz`` is there: inputs load, expected values cannot."""
+    from grader.checks.check_registry import PROBE_INPUTS_FILE, Values
+
+    np.savez(tmp_path / PROBE_INPUTS_FILE, x=np.arange(2))
+    monkeypatch.chdir(tmp_path)
+    values = Values()
+    assert list(values.inputs()) == ["x"]
+    with pytest.raises(FileNotFoundError):
+        values.reference()
