@@ -47,6 +47,10 @@ class HiddenCall:
     args: tuple
     probe_id: str = ""
 
+    def values(self) -> tuple:
+        """The call's arguments as written: notebook names (str) and constants."""
+        return tuple(value for _, value in self.args)
+
 
 @dataclasses.dataclass(frozen=True)
 class Plan:

@@ -119,7 +119,7 @@ def verdicts(prep: Prepared, calls: list, outputs: list[dict], errors: dict):
         if str(index) in errors:
             message = f"hidden test failed: {last_line(errors[str(index)])}"
         else:
-            consts = registry.verdict_arguments(call.check, tuple(value for _, value in call.args))
+            consts = registry.verdict_arguments(call.check, call.values())
             try:
                 registry.run_verdict(call.check, outputs[index], consts, ref=prep.reference)
             except AssertionError as exc:
@@ -144,7 +144,7 @@ def integrity_flags(prep: Prepared, outputs: list[dict], errors: dict) -> tuple[
         index = prep.plan.index(call.probe_id)
         if str(index) in errors:
             continue
-        consts = registry.verdict_arguments(call.check, tuple(value for _, value in call.args))
+        consts = registry.verdict_arguments(call.check, call.values())
         try:
             found = registry.run_verdict(call.check, outputs[index], consts, ref=prep.reference)
         except Exception:  # noqa: BLE001 - odd outputs: no signal
