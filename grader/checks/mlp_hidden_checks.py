@@ -898,18 +898,27 @@ def _type_name(obj) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
+def _is_own(obj, NNet) -> bool:
+    """Is ``obj`` an NNet of the notebook (also one of an earlier definition of the class, as when
+    the class cell ran again after training)?"""
+    if not isinstance(NNet, type):
+        return False
+    kind = type(obj)
+    return isinstance(obj, NNet) or (kind.__module__, kind.__qualname__) == (NNet.__module__, NNet.__qualname__)
+
+
 @probe
 def probe_integrity(inp, predict, feedforward, NNet, model, d1, d2) -> dict:
     """The type of ``model`` (module + qualname), whether it is an instance of the notebook's
     ``NNet``, and how often ``predict(model, images, d1, d2)`` called the notebook's own
     ``feedforward`` with an NNet (``ff_calls``; -1 when predict raised)."""
-    own = isinstance(NNet, type) and isinstance(model, NNet)
-    out = {"type": np.array(_type_name(model)), "own_model": np.array(own), "ff_calls": np.array(-1)}
+    out = {"type": np.array(_type_name(model)), "own_model": np.array(_is_own(model, NNet)),
+           "ff_calls": np.array(-1)}
     space = getattr(predict, "__globals__", None)
     calls = []
 
     def counted(*args, **kwargs):
-        if args and isinstance(NNet, type) and isinstance(args[0], NNet):
+        if args and _is_own(args[0], NNet):
             calls.append(1)
         return feedforward(*args, **kwargs)
 

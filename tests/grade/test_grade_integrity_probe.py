@@ -85,6 +85,11 @@ def test_do_the_flags_cost_no_points(prepared, tmp_path):
     assert flags and points == {"q11": 10.0, "q12": 10.0}
 
 
+def test_is_a_model_of_an_earlier_run_of_the_class_cell_still_the_students_own(prepared, tmp_path):
+    code = ONE_LAYER + "\nclass NNet:\n    def __init__(self, W):\n        self.W, self.Z, self.Y = W, [], []\n"
+    assert graded(prepared, tmp_path, code)[1] == ()
+
+
 def test_does_a_missing_model_give_no_flag(prepared, tmp_path):
     code = ONE_LAYER + "\ndel model_7_9\n"
     assert graded(prepared, tmp_path, code)[1] == ()
