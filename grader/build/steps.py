@@ -25,7 +25,7 @@ from grader.build.master import Master
 from grader.build.memory import PeakMemory
 from grader.build.reference_values import write_reference_values
 from grader.build.release import release_copy
-from grader.checks import HIDDEN_CHECKS_FILE
+from grader.checks import SHIPPED
 from grader.data import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
 from grader.export.student_cell import init_cell_source
@@ -40,7 +40,7 @@ ONE_BLAS_THREAD = thread_env(1)
 # export, and JupyterLab to open it (a test compares the ranges with pyproject.toml).
 STUDENT_REQUIREMENTS = ("numpy>=1.24,<3", "matplotlib>=3.7,<4", "scikit-learn>=1.3,<2",
                         "otter-grader>=7,<8", "jupyterlab>=4,<5")
-LEAK_MARKERS = ("mlp_hidden_checks", "mlp_reference", "heldout_", "hidden=True", "# SOLUTION",
+LEAK_MARKERS = ("mlp_hidden_checks", "check_registry", "mlp_reference", "heldout_", "hidden=True", "# SOLUTION",
                 "BEGIN SOLUTION", "END SOLUTION")
 
 
@@ -77,8 +77,8 @@ def stage(master: Master, data_dir: Path, heldout_secret: str | None = None):
         for name in listed:
             if name == "mlp_reference.npz":
                 write_reference_values(work / name)
-            elif name == "mlp_hidden_checks.py":
-                shutil.copy(HIDDEN_CHECKS_FILE, work / name)
+            elif name in SHIPPED:
+                shutil.copy(SHIPPED[name], work / name)
             elif name in sources:
                 if not sources[name].is_file():
                     raise GraderError(f"{sources[name]}: missing data file; run "

@@ -1,20 +1,10 @@
-"""Hidden checks for the MLP assignment, run by the autograder.
+"""Hidden checks of the MLP assignment, grouped by question, registered in :data:`REGISTRY`.
 
-Each check has two halves, defined once here and used by both graders:
-
-* ``probe_<name>(*student objects)`` runs the student's functions on probe INPUTS only
-  and returns a flat dict of plain numeric/str arrays (what the student's code produced);
-* ``verdict_<name>(outputs, *constants, ref=None)`` compares those outputs with the
-  reference values and labels and raises ``AssertionError`` with a message that names
-  the function, the probe that broke it and what was expected, without printing
-  reference values.
-
-``check_<name>(...)`` = ``verdict(probe(...))``: what the notebook's hidden test cells
-(otter, Gradescope) call. ``mlp-course grade`` instead runs only the probes inside the
-student's sandbox (inputs from ``mlp_probe_inputs.npz``, no labels, no reference
-outputs) and computes the verdicts in its own process. ``CHECKS`` lists the pairs;
-``INPUT_KEY`` says which reference keys are inputs (everything else never reaches the
-student's process).
+Each check is a probe (runs the student's functions on probe INPUTS, in the student's
+process) and a verdict (compares with the expected values, on the grader's side), both
+registered by name with :mod:`check_registry` (shipped beside this file). ``check_X``,
+what the notebook's hidden tests call (``from mlp_hidden_checks import check_X``), is
+generated from the registry at the end of this file. ``REGISTRY.steps()`` lists the checks.
 
 Shapes: columns are samples; N samples, D inputs, ``W[l]`` of shape
 ``(n_{l+1}, n_l + 1)`` with the bias in the last column.
@@ -25,584 +15,19 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
-import os
 import re
-import warnings
 
 import numpy as np
 
-REFERENCE_FILE = "mlp_reference.npz"
-PROBE_INPUTS_FILE = "mlp_probe_inputs.npz"
-RTOL, ATOL = 1e-6, 1e-8  # results in double precision (float64, or integers)
-SINGLE_RTOL = 1e-4  # float32 results: relative tolerance, and absolute tolerance per unit of the largest value
-INPUT_KEY = re.compile(r"^(extract_(X|y|pairs)|vectorize_in|act_(Z|Y|relu_Y)|net_count"
-                       r"|net\d+_(layers|X|Y|eta|W\d+)|grad_(layers|X|Y|W\d+)|predict_(layers|images|W\d+)"
-                       r"|train_[XY]|train_test_X|heldout_\d_\d_x)$")
-_cache: dict = {}
-
-
-def _load(path) -> dict:
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
-
-
-def reference() -> dict:
-    """Return the reference probes and values as a dict of arrays (loaded once)."""
-    if "ref" not in _cache:
-        _cache["ref"] = _load(REFERENCE_FILE)
-    return _cache["ref"]
-
-
-def probe_inputs() -> dict:
-    """The probe inputs: ``mlp_probe_inputs.npz`` in a sandbox, else the reference file."""
-    if "inputs" not in _cache:
-        _cache["inputs"] = _load(PROBE_INPUTS_FILE) if os.path.exists(PROBE_INPUTS_FILE) else reference()
-    return _cache["inputs"]
-
-
-def split_inputs(values: dict) -> dict:
-    """The entries of ``values`` that probes may see (matching ``INPUT_KEY``)."""
-    return {k: v for k, v in values.items() if INPUT_KEY.match(k)}
-
-
-def _plain(fn: str, got) -> np.ndarray:
-    """``got`` as a numeric array (what the sandbox may hand back), else AssertionError."""
-    arr = np.asarray(got)
-    if arr.dtype.kind not in "biuf":
-        try:
-            arr = arr.astype(float)
-        except (TypeError, ValueError):
-            raise AssertionError(f"{fn}: expected an array of numbers, got {type(got).__name__}.") from None
-    return arr
-
-
-def _single(arr) -> bool:
-    """Is ``arr`` a floating-point array of less than double precision (float32, float16)?"""
-    arr = np.asarray(arr)
-    return arr.dtype.kind == "f" and arr.dtype.itemsize < 8
-
-
-def _tolerance(got, want, single=None) -> tuple[float, float]:
-    """``(rtol, atol)`` for comparing ``got`` with ``want``: double-precision tolerances, or
-    float32 ones (relative 1e-4, absolute 1e-4 of the largest reference value) when the
-    student's result is float32 (or ``single`` says so)."""
-    single = _single(got) if single is None else single
-    if not single:
-        return RTOL, ATOL
-    rtol = SINGLE_RTOL if np.asarray(got).dtype.itemsize >= 4 else 1e-2
-    scale = float(np.max(np.abs(want))) if np.size(want) else 1.0
-    return rtol, rtol * max(1.0, scale)
-
-
-def _close(got, want, single=None) -> bool:
-    rtol, atol = _tolerance(got, want, single)
-    got = np.asarray(got, dtype=float)
-    return got.shape == np.shape(want) and bool(np.allclose(got, want, rtol=rtol, atol=atol))
-
-
-def _expect(fn: str, probe: str, got, want, hint="Re-read the definition in the prompt.") -> None:
-    got_arr = np.asarray(got)
-    if got_arr.shape != want.shape:
-        raise AssertionError(f"{fn} on {probe}: expected an array of shape {want.shape}, "
-                             f"got shape {got_arr.shape}.")
-    if not np.all(np.isfinite(got_arr.astype(float))):
-        raise AssertionError(f"{fn} on {probe}: the result contains NaN or inf.")
-    if _close(got_arr, want):
-        return
-    rtol, atol = _tolerance(got_arr, want)
-    bad = int(np.sum(~np.isclose(got_arr.astype(float), want, rtol=rtol, atol=atol)))
-    if not _single(got_arr) and _close(got_arr, want, single=True):
-        raise AssertionError(
-            f"{fn} on {probe}: {bad} of {want.size} entries agree with the reference values to only "
-            "about 4 significant digits: single-precision (float32) rounding in a float64 result. "
-            "If part of the computation runs in float32, return float32 arrays (the check then "
-            "allows for float32 rounding), or keep every step in float64.")
-    raise AssertionError(f"{fn} on {probe}: {bad} of {want.size} entries differ from the "
-                         f"reference values. {hint}")
-
-
-def _got(outputs: dict, key: str, fn: str):
-    if key not in outputs:
-        raise AssertionError(f"{fn}: no result was recorded (the probe stopped early).")
-    return outputs[key]
-
-
-@contextlib.contextmanager
-def _strict(over="raise"):
-    """Turn numpy warnings (invalid value, divide by zero and, unless ``over="ignore"``,
-    overflow) into errors.
-
-    Underflow stays allowed: a product rounding to zero is harmless. The forward and
-    backward passes allow overflow too: in float32, ``exp`` of a large number overflows
-    to inf and the sigmoid correctly gives 0 (the NaN check still applies)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        if over != "raise":
-            warnings.filterwarnings("ignore", message="overflow", category=RuntimeWarning)
-        with np.errstate(over=over, invalid="raise", divide="raise", under="ignore"):
-            yield
-
-
-# --- Q2, Q3: data preparation ---------------------------------------------------
-
-def probe_extract_digits(extract_digits) -> dict:
-    inp, out = probe_inputs(), {}
-    for d1, d2 in inp["extract_pairs"]:
-        got_X, got_y = extract_digits(inp["extract_X"], inp["extract_y"], int(d1), int(d2))
-        out[f"y_{d1}_{d2}"] = _plain("extract_digits (labels)", got_y)
-        out[f"X_{d1}_{d2}"] = _plain("extract_digits (images)", got_X)
-    return out
-
-
-def verdict_extract_digits(outputs: dict, ref=None) -> None:
-    ref = ref or reference()
-    for d1, d2 in ref["extract_pairs"]:
-        probe = f"digits ({d1}, {d2}) of a {len(ref['extract_y'])}-image probe"
-        for part, name in (("y", "labels"), ("X", "images")):
-            fn = f"extract_digits ({name})"
-            _expect(fn, probe, _got(outputs, f"{part}_{d1}_{d2}", fn), ref[f"extract_{part}_{d1}_{d2}"])
-
-
-def probe_vectorize_images(vectorize_images) -> dict:
-    """Q3 (both parts): ``vectorize_images`` on 7 probe images whose largest pixels range
-    from 255 down to 9 (none all black: MNIST has no such image)."""
-    with _strict():
-        return {"out": _plain("vectorize_images", vectorize_images(probe_inputs()["vectorize_in"]))}
-
-
-def _vectorize_probe(ref) -> str:
-    maxima = [int(m) for m in ref["vectorize_in"].reshape(len(ref["vectorize_in"]), -1).max(axis=1)]
-    return f"{len(maxima)} probe images (largest pixels {maxima})"
-
-
-def verdict_vectorize_layout(outputs: dict, ref=None) -> None:
-    """Q3, layout: shape (784, N), column k = image k flattened row by row (any scaling)."""
-    ref = ref or reference()
-    V = ref["vectorize_in"]
-    n, probe = len(V), _vectorize_probe(ref)
-    got = np.asarray(_got(outputs, "out", "vectorize_images"))
-    if got.shape != (784, n):
-        hint = ": one row per image, transpose it" if got.shape == (n, 784) else ""
-        raise AssertionError(f"vectorize_images on {probe}: expected shape (784, {n}), one column per "
-                             f"image, got {got.shape}{hint}.")
-    got = got.astype(float)
-    if not np.all(np.isfinite(got)):
-        raise AssertionError(f"vectorize_images on {probe}: the result contains NaN or inf.")
-    flat = V.reshape(n, -1).T.astype(float)  # column k: image k, pixel (r, c) at 28 r + c
-    for k in range(n):
-        top = float(np.max(np.abs(got[:, k])))
-        if top == 0 or not np.allclose(got[:, k] / top, flat[:, k] / flat[:, k].max(), rtol=1e-4, atol=1e-6):
-            raise AssertionError(
-                f"vectorize_images on {probe}: column {k} should hold the pixels of image {k} "
-                "(X[k]), row after row (pixel (r, c) at position 28 * r + c); it does not.")
-
-
-def verdict_vectorize_scaling(outputs: dict, ref=None) -> None:
-    """Q3, scaling: each image divided by its own largest pixel (either orientation)."""
-    ref = ref or reference()
-    V, want = ref["vectorize_in"], ref["vectorize_out"]
-    n, probe = len(V), _vectorize_probe(ref)
-    got = np.asarray(_got(outputs, "out", "vectorize_images"))
-    if got.shape == (n, 784) and n != 784:
-        got = got.T  # the orientation is graded by the layout part
-    if got.shape != (784, n):
-        raise AssertionError(f"vectorize_images on {probe}: expected shape (784, {n}), got {got.shape}.")
-    if not np.all(np.isfinite(got.astype(float))):
-        raise AssertionError(f"vectorize_images on {probe}: the result contains NaN or inf.")
-    maxima = V.reshape(n, -1).max(axis=1).astype(float)
-    for k in range(n):
-        if _close(got[:, k], want[:, k], single=_single(got)):
-            continue
-        if _close(got[:, k], V[k].ravel() / 255.0, single=True):
-            raise AssertionError(
-                f"vectorize_images on {probe}: image {k}, whose largest pixel is {maxima[k]:g}, was "
-                "divided by 255; divide each image by its own largest pixel, so that every image's "
-                "brightest pixel becomes 1.")
-        raise AssertionError(
-            f"vectorize_images on {probe}: the column of image {k} (largest pixel {maxima[k]:g}) should "
-            "be its pixels divided by that largest pixel: values in [0, 1], the brightest exactly 1.")
-
-
-def probe_training_classes(train_y_1_5, train_y) -> dict:
-    return {"classes": _plain("train_y_1_5", np.ravel(train_y_1_5)), "train_y": _plain("train_y", train_y)}
-
-
-def verdict_training_classes(outputs: dict, ref=None) -> None:
-    """Q4: classes 0 for each 1 and 1 for each 5, in the order of the training labels
-    (the grader's own copy of the labels when it has one, else the notebook's)."""
-    labels = (ref or {}).get("train_mnist_y")
-    labels = np.ravel(_got(outputs, "train_y", "train_y")) if labels is None else labels
-    digits = labels[(labels == 1) | (labels == 5)]
-    assert np.array_equal(np.ravel(_got(outputs, "classes", "train_y_1_5")), np.where(digits == 1, 0, 1)), (
-        "train_y_1_5: each 1 should map to class 0 and each 5 to class 1, in the original order.")
-
-
-# --- Q5: activations --------------------------------------------------------------
-
-ACTIVATIONS = (  # (name, input key, reference key, probe description)
-    ("sigmoid", "act_Z", "sigmoid_out", "a 4x6 matrix with entries up to ±1e4"),
-    ("ReLu", "act_Z", "relu_out", "a 4x6 matrix"),
-    ("deriv_sigmoid", "act_Y", "deriv_sigmoid_out", "a 4x6 matrix of sigmoid outputs"),
-    ("deriv_ReLu", "act_relu_Y", "deriv_relu_out", "a 4x6 matrix of ReLU outputs"),
-)
-
-
-def probe_activations(sigmoid, deriv_sigmoid, ReLu, deriv_ReLu) -> dict:
-    inp, fns = probe_inputs(), dict(sigmoid=sigmoid, ReLu=ReLu, deriv_sigmoid=deriv_sigmoid, deriv_ReLu=deriv_ReLu)
-    out = {}
-    with _strict():
-        for name, key, _, _ in ACTIVATIONS:
-            out[name] = _plain(name, fns[name](inp[key]))
-    return out
-
-
-def verdict_activations(outputs: dict, ref=None) -> None:
-    ref = ref or reference()
-    for name, _, want, probe in ACTIVATIONS:
-        _expect(name, probe, _got(outputs, name, name), ref[want])
-
-
-# --- Q7, Q8: feedforward and backpropagation --------------------------------------
-
-def _net_name(ref, p) -> str:
-    layers = [int(v) for v in ref[f"net{p}_layers"]]
-    return f"a network with layers {layers} and a batch of {ref[f'net{p}_X'].shape[1]} samples"
-
-
-def probe_models(NNet):
-    """Yield ``(p, name, model, X, Y, eta)`` for each probe network, with probe weights."""
-    inp = probe_inputs()
-    for p in range(int(inp["net_count"])):
-        layers = [int(v) for v in inp[f"net{p}_layers"]]
-        X = inp[f"net{p}_X"]
-        model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=X.shape[1],
-                     hidden_layers=layers[1:-1])
-        model.W = [inp[f"net{p}_W{l}"].copy() for l in range(len(layers) - 1)]
-        yield p, _net_name(inp, p), model, X, inp[f"net{p}_Y"], float(inp[f"net{p}_eta"])
-
-
-def probe_feedforward(feedforward, NNet) -> dict:
-    """Q7 (hidden and output parts): every layer's Z and Y, each network built for its batch."""
-    out = {}
-    for p, _, model, X, _, _ in probe_models(NNet):
-        with _strict(over="ignore"):
-            model = feedforward(model, X)
-        for l in range(len(model.W)):
-            n = X.shape[1]
-            out[f"net{p}_Z{l}"] = _plain(f"feedforward (Z[{l}])", np.asarray(model.Z[l])[:, :n])
-            out[f"net{p}_Y{l}"] = _plain(f"feedforward (Y[{l}])", np.asarray(model.Y[l])[:, :n])
-    return out
-
-
-def _layer_count(ref, p) -> int:
-    return len(ref[f"net{p}_layers"]) - 1
-
-
-def verdict_feedforward_hidden(outputs: dict, ref=None) -> None:
-    """Q7, hidden layers: Z and Y (ReLU) of every hidden layer equal the reference."""
-    ref = ref or reference()
-    for p in range(int(ref["net_count"])):
-        for l in range(_layer_count(ref, p) - 1):
-            for part, want in (("Z", "Z"), ("Y", "A")):
-                fn = f"feedforward (hidden layer Z[{l}])" if part == "Z" else f"feedforward (hidden layer Y[{l}])"
-                hint = ("A hidden layer's Z is W[l] times its input with a row of ones below it, and its Y "
-                        "is ReLU(Z)." if l > 0 else "Z[0] is W[0] times X with a row of ones below it, "
-                        "and Y[0] is ReLU(Z[0]).")
-                _expect(fn, _net_name(ref, p), _got(outputs, f"net{p}_{part}{l}", fn), ref[f"net{p}_{want}{l}"],
-                        hint=hint)
-
-
-def _sigmoid64(Z):
-    Z = np.asarray(Z, dtype=float)
-    e = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1.0, e) / (1.0 + e)
-
-
-def verdict_feedforward_output(outputs: dict, ref=None) -> None:
-    """Q7, output layer, judged on the student's own last hidden output (so that a hidden-layer
-    mistake is not charged twice): Z = W[L-1] [Y[L-2]; 1] and Y = sigmoid(Z)."""
-    ref = ref or reference()
-    for p in range(int(ref["net_count"])):
-        last = _layer_count(ref, p) - 1
-        name = _net_name(ref, p)
-        prev = np.asarray(_got(outputs, f"net{p}_Y{last - 1}", "feedforward"))
-        Z = np.asarray(_got(outputs, f"net{p}_Z{last}", f"feedforward (output layer Z[{last}])"))
-        Y = np.asarray(_got(outputs, f"net{p}_Y{last}", f"feedforward (output layer Y[{last}])"))
-        W = ref[f"net{p}_W{last}"]
-        if prev.ndim != 2 or prev.shape[0] != W.shape[1] - 1:
-            raise AssertionError(f"feedforward on {name}: Y[{last - 1}], the input of the output layer, has "
-                                 f"shape {prev.shape}; expected {W.shape[1] - 1} rows.")
-        want_Z = W @ np.vstack([prev.astype(float), np.ones((1, prev.shape[1]))])
-        _expect(f"feedforward (output layer Z[{last}])", name, Z, want_Z.astype(float),
-                hint=f"The output layer's Z is W[{last}] times Y[{last - 1}] with a row of ones as its last row.")
-        _expect(f"feedforward (output layer Y[{last}])", name, Y, _sigmoid64(Z),
-                hint="The output layer's Y is the sigmoid of its Z (the hidden layers use ReLU).")
-
-
-ANY_BATCH = (("bigger", lambda n: n + 3), ("smaller", lambda n: max(1, n // 2)))
-
-
-def probe_feedforward_any_batch(feedforward, NNet) -> dict:
-    """Q7, any N: each probe network built with batch_size N, N + 3 and N // 2, fed the same
-    N columns; every layer's Y (first N columns), or the error raised."""
-    inp, out = probe_inputs(), {}
-    for p in range(int(inp["net_count"])):
-        layers = [int(v) for v in inp[f"net{p}_layers"]]
-        X = inp[f"net{p}_X"]
-        n = X.shape[1]
-        for tag, batch in (("same", n), *((t, size(n)) for t, size in ANY_BATCH)):
-            model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=batch,
-                         hidden_layers=layers[1:-1])
-            model.W = [inp[f"net{p}_W{l}"].copy() for l in range(len(layers) - 1)]
-            try:
-                with _strict(over="ignore"):
-                    model = feedforward(model, X)
-                for l in range(len(layers) - 1):
-                    out[f"net{p}_{tag}_Y{l}"] = _plain(f"feedforward (Y[{l}])", np.asarray(model.Y[l])[:, :n])
-            except Exception as exc:  # noqa: BLE001 - the error is the finding
-                out[f"net{p}_{tag}_error"] = np.array(f"{type(exc).__name__}: {exc}"[:300])
-    return out
-
-
-def verdict_feedforward_any_batch(outputs: dict, ref=None) -> None:
-    """Q7, any N: a model built for batch_size B gives, for N != B columns, what a model built
-    for N gives (the student's own results: correctness is the other parts' business)."""
-    ref = ref or reference()
-    for p in range(int(ref["net_count"])):
-        layers = [int(v) for v in ref[f"net{p}_layers"]]
-        n, count = ref[f"net{p}_X"].shape[1], len(layers) - 1
-        name = f"a network with layers {layers}"
-        if f"net{p}_same_error" in outputs:
-            raise AssertionError(f"feedforward on {name}, built with batch_size={n} and given {n} columns, "
-                                 f"raised {outputs[f'net{p}_same_error']}")
-        same = [np.asarray(_got(outputs, f"net{p}_same_Y{l}", "feedforward")) for l in range(count)]
-        if same[-1].size == 0 or not np.any(same[-1]):
-            raise AssertionError(f"feedforward on {name}: model.Y[{count - 1}] is still all zeros after the "
-                                 "forward pass; store each layer's output in model.Y.")
-        for tag, size in ANY_BATCH:
-            batch = size(n)
-            where = f"{name} built with batch_size={batch} and given {n} columns"
-            if f"net{p}_{tag}_error" in outputs:
-                raise AssertionError(
-                    f"feedforward on {where} raised {outputs[f'net{p}_{tag}_error']}. It must work for any "
-                    "number of columns, whatever batch_size the model was built with (predict feeds it all "
-                    "the test images at once).")
-            for l in range(count):
-                got = np.asarray(_got(outputs, f"net{p}_{tag}_Y{l}", "feedforward"))
-                if got.shape != same[l].shape or not _close(got, same[l].astype(float), single=_single(got) or _single(same[l])):
-                    raise AssertionError(
-                        f"feedforward on {where}: Y[{l}] differs from what the same network built with "
-                        f"batch_size={n} gives for these {n} columns (shape {got.shape}, expected "
-                        f"{same[l].shape}); the result should depend only on W and X.")
-
-
-def probe_backpropagation(feedforward, backpropagation, NNet) -> dict:
-    out = {}
-    for p, _, model, X, Y, eta in probe_models(NNet):
-        with _strict(over="ignore"):
-            model = backpropagation(feedforward(model, X), X, Y, eta)
-        out.update({f"net{p}_W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(model.W))})
-    return out
-
-
-def verdict_backpropagation(outputs: dict, ref=None) -> None:
-    ref = ref or reference()
-    for p in range(int(ref["net_count"])):
-        for l in range(_layer_count(ref, p)):
-            fn = f"backpropagation (updated W[{l}])"
-            _expect(fn, _net_name(ref, p), _got(outputs, f"net{p}_W{l}", fn), ref[f"net{p}_newW{l}"])
-
-
-def _oracle_cost(Ws, X, Y) -> float:
-    """Square loss 1/2 ||Y_L - Y||^2 of an independent forward pass (ReLU hidden, sigmoid out)."""
-    A = X
-    for l, W in enumerate(Ws):
-        Z = W @ np.vstack([A, np.ones((1, A.shape[1]))])
-        A = 1.0 / (1.0 + np.exp(-Z)) if l == len(Ws) - 1 else np.maximum(Z, 0.0)
-    return 0.5 * float(np.sum((A - Y) ** 2))
-
-
-def numeric_gradient(Ws, X, Y, l, h=1e-6):
-    """Centred finite-difference gradient of the square loss w.r.t. ``Ws[l]`` (float64)."""
-    grad = np.zeros_like(Ws[l])
-    for idx in np.ndindex(*Ws[l].shape):
-        old = Ws[l][idx]
-        Ws[l][idx] = old + h
-        up = _oracle_cost(Ws, X, Y)
-        Ws[l][idx] = old - h
-        down = _oracle_cost(Ws, X, Y)
-        Ws[l][idx] = old
-        grad[idx] = (up - down) / (2 * h)
-    return grad
-
-
-GRAD_ETA = 1e-3
-GRAD_ETA_SINGLE, GRAD_TOL_SINGLE = 1.0, 1e-3  # float32 weights: a step big enough to measure, float32 tolerance
-
-
-def probe_gradient(feedforward, backpropagation, NNet) -> dict:
-    """One step of backpropagation from the gradient probe's weights, with eta = 1e-3 and with
-    eta = 1 (``big_``): W[l] - eta * dC/dW[l] is linear in eta, and the big step is what
-    float32 weights are judged on (a 1e-3 step is lost in float32 rounding)."""
-    inp = probe_inputs()
-    layers = [int(v) for v in inp["grad_layers"]]
-    X, Y = inp["grad_X"], inp["grad_Y"]
-    out = {}
-    for tag, eta in (("", GRAD_ETA), ("big_", GRAD_ETA_SINGLE)):
-        model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=X.shape[1],
-                     hidden_layers=layers[1:-1])
-        model.W = [inp[f"grad_W{l}"].copy() for l in range(len(layers) - 1)]
-        with _strict(over="ignore"):
-            model = backpropagation(feedforward(model, X), X, Y, eta)
-        out.update({f"{tag}W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(layers) - 1)})
-    return out
-
-
-def verdict_gradient(outputs: dict, tol=1e-5, ref=None) -> None:
-    """Compare the student's weight update with a finite-difference gradient, layer by layer
-    (in float64 here; float32 weights are judged on the eta = 1 step, at a float32 tolerance)."""
-    ref = ref or reference()
-    W0 = [ref[f"grad_W{l}"] for l in range(len(ref["grad_layers"]) - 1)]
-    single = any(_single(outputs.get(f"W{l}", np.zeros(0))) for l in range(len(W0)))
-    tag, eta, tol = ("big_", GRAD_ETA_SINGLE, max(tol, GRAD_TOL_SINGLE)) if single else ("", GRAD_ETA, tol)
-    for l in range(len(W0)):
-        fn = f"backpropagation (W[{l}])"
-        new = np.asarray(_got(outputs, f"{tag}W{l}", fn), dtype=float)
-        if new.shape != W0[l].shape:
-            raise AssertionError(f"{fn}: expected shape {W0[l].shape} after one step, got {new.shape}.")
-        analytic = (W0[l] - new) / eta
-        numeric = numeric_gradient([w.copy() for w in W0], ref["grad_X"], ref["grad_Y"], l)
-        err = np.max(np.abs(analytic - numeric)) / max(1e-12, np.max(np.abs(numeric)))
-        if not err < tol:
-            raise AssertionError(
-                f"backpropagation: the update of W[{l}] (layer {l + 1} of {len(W0)}, counting from "
-                f"the input) does not follow the gradient of the square loss (relative error "
-                f"{err:.1e}, step eta={eta:g}). Check this layer's delta, its activation derivative and "
-                "the bias row.")
-
-
-# --- Q10-Q12: predictions ----------------------------------------------------------
-
-def probe_predict(predict, NNet) -> dict:
-    inp = probe_inputs()
-    layers = [int(v) for v in inp["predict_layers"]]
-    model = NNet(input_size=784, output_size=1, batch_size=17, hidden_layers=layers[1:-1])
-    model.W = [inp[f"predict_W{l}"].copy() for l in range(len(layers) - 1)]
-    return {"out": _plain("predict", np.ravel(predict(model, inp["predict_images"], 3, 8)))}
-
-
-def verdict_predict(outputs: dict, ref=None) -> None:
-    ref = ref or reference()
-    _expect("predict", f"{len(ref['predict_images'])} images with digits (3, 8)",
-            _got(outputs, "out", "predict"), ref["predict_out"])
-
-
-def _heldout(d1, d2, part: str):
-    """Images (``x``) or labels (``y``) of the held-out pair: from the probe inputs / the
-    grader's reference dict when there, else from ``heldout_{d1}_{d2}.npz`` (otter)."""
-    key = f"heldout_{d1}_{d2}_{part}"
-    source = probe_inputs() if part == "x" else reference()
-    if key in source:
-        return source[key]
-    with np.load(f"heldout_{d1}_{d2}.npz", allow_pickle=False) as data:
-        return data[part]
-
-
-def negated_output(model):
-    """A copy of ``model`` whose output layer ``W[-1]`` is negated (bias included), so that
-    its output ``sigmoid(-Z)`` is ``1 - sigmoid(Z)``: a ``predict`` that uses the model gives
-    the other digit for (almost) every image. ``model`` itself is not changed."""
-    try:
-        other = copy.deepcopy(model)
-    except Exception:  # noqa: BLE001 - an object deepcopy cannot handle: copy its lists only
-        other = copy.copy(model)
-        for key, value in list(getattr(other, "__dict__", {}).items()):
-            if isinstance(value, list):
-                setattr(other, key, list(value))
-    weights = list(other.W)
-    weights[-1] = -np.asarray(weights[-1])
-    other.W = weights
-    return other
-
-
-def probe_heldout_accuracy(predict, model, d1, d2) -> dict:
-    """The student's predictions on the held-out IMAGES of (d1, d2) (labels never needed),
-    with ``model`` (``pred``) and with :func:`negated_output` of it (``pred_flipped``, or
-    ``flipped_error``: the consistency check of the verdict)."""
-    fn = f"predict(model_{d1}_{d2}, images, {d1}, {d2})"
-    images = _heldout(d1, d2, "x")
-    out = {"pred": _plain(fn, np.ravel(np.asarray(predict(model, images, d1, d2))))}
-    try:
-        flipped = predict(negated_output(model), images.copy(), d1, d2)
-        out["pred_flipped"] = _plain(fn, np.ravel(np.asarray(flipped)))
-    except Exception as exc:  # noqa: BLE001 - the error is the finding
-        out["flipped_error"] = np.array(f"{type(exc).__name__}: {exc}"[:300])
-    return out
-
-
-def heldout_accuracy(outputs: dict, d1, d2, ref=None) -> float:
-    """Accuracy (0..1) of the predictions in ``outputs`` against the held-out labels."""
-    labels = (ref or {}).get(f"heldout_{d1}_{d2}_y")
-    labels = _heldout(d1, d2, "y") if labels is None else labels
-    got = np.ravel(np.asarray(_got(outputs, "pred", f"predict(model_{d1}_{d2}, ...)")))
-    if got.shape != labels.shape:
-        raise AssertionError(f"predict(model_{d1}_{d2}, images, {d1}, {d2}) returned "
-                             f"{got.size} predictions for {labels.size} images.")
-    return float(np.mean(got == labels))
-
-
-# On the offline stand-in (scikit-learn's digits, about 90 held-out images a pair, so one
-# image is 1.1 %) every tier is lowered by this much: the MNIST tiers were set from MNIST
-# measurements, and on 90 images the answer key's one unlucky image would cost a tier.
-STANDIN_TIER_DROP = 0.07
-
-
-def heldout_dataset(d1, d2, ref=None) -> str:
-    """What the held-out set of (d1, d2) was drawn from: "mnist" or a stand-in ("digits")."""
-    found = (ref or {}).get(f"heldout_{d1}_{d2}_dataset")
-    if found is None:
-        try:
-            with np.load(f"heldout_{d1}_{d2}.npz", allow_pickle=False) as data:
-                found = data["dataset"] if "dataset" in data.files else "mnist"
-        except OSError:
-            found = "mnist"
-    return str(found)
-
-
-# Consistency: with its output layer negated, an honest model's predictions flip, so its
-# accuracy becomes 1 - accuracy (under 10 % for any model that earns a tier; at most the share
-# of one digit, about 56 %, when the output is not a sigmoid). A predict that ignores its model
-# keeps its accuracy. Above this bound, the held-out tiers earn nothing.
-FLIPPED_MAX = 0.75
-
-
-def verdict_consistent(outputs: dict, d1, d2, ref=None) -> None:
-    """Do the predictions come from the model? ``predict`` with :func:`negated_output` of the
-    model must score at most :data:`FLIPPED_MAX` (chance is about 50 %)."""
-    call = f"predict(model_{d1}_{d2}, images, {d1}, {d2})"
-    if "flipped_error" in outputs:
-        raise AssertionError(f"{call} was also run with a copy of model_{d1}_{d2} whose output layer W[-1] was "
-                             f"negated, and raised {outputs['flipped_error']}; predict must work for any weights "
-                             "of the model it is given.")
-    flipped = heldout_accuracy({"pred": _got(outputs, "pred_flipped", call)}, d1, d2, ref)
-    if flipped > FLIPPED_MAX:
-        raise AssertionError(
-            f"{call}: with a copy of the model whose output layer W[-1] was negated (each output y becomes "
-            f"1 - y), predict still gave the right digit for {100 * flipped:.0f}% of the held-out images. Its "
-            "answers must come from running the model it is given (feedforward), not from anything else, so "
-            "the held-out tests give no points.")
-
-
-def verdict_heldout_accuracy(outputs: dict, d1, d2, threshold, ref=None) -> None:
-    acc = heldout_accuracy(outputs, d1, d2, ref)
-    dataset = heldout_dataset(d1, d2, ref)
-    if dataset != "mnist":
-        threshold = round(threshold - STANDIN_TIER_DROP, 4)
-    if acc < threshold:
-        where = "" if dataset == "mnist" else f" (the tier for the '{dataset}' stand-in data)"
-        raise AssertionError(f"model_{d1}_{d2}: held-out accuracy {100 * acc:.2f}% is below "
-                             f"{100 * threshold:.2f}%{where}. See the tips in the prompt.")
-    verdict_consistent(outputs, d1, d2, ref)
+if __package__:  # imported by the grader's own code as grader.checks.mlp_hidden_checks
+    from .check_registry import (Registry, const, name, close as _close, expect as _expect, got as _got,
+                                 plain as _plain, single as _single, strict as _strict, swapped as _swapped)
+else:  # shipped: check_registry.py lies beside this file
+    from check_registry import (Registry, const, name, close as _close, expect as _expect, got as _got,
+                                plain as _plain, single as _single, strict as _strict, swapped as _swapped)
+
+REGISTRY = Registry()
+probe, check = REGISTRY.probe, REGISTRY.check
 
 
 # --- Q1: random images --------------------------------------------------------------
@@ -613,7 +38,8 @@ def _random_images_input():
     return X, rng.integers(0, 10, size=40).astype(np.uint8)
 
 
-def probe_random_images(display_random_images) -> dict:
+@probe
+def probe_random_images(inp, display_random_images) -> dict:
     """Two calls; per call ``c``: the images shown, 16 colours of each one's colormap, titles."""
     import matplotlib.pyplot as plt
     X, y = _random_images_input()
@@ -647,7 +73,8 @@ def _which_image(img: np.ndarray, flat: np.ndarray):
     return j if corr[j] > 0.999 else None
 
 
-def verdict_random_images(outputs: dict, ref=None) -> None:
+@check("check_random_images", question="q1", probe="random_images")
+def verdict_random_images(outputs: dict, ref: dict) -> None:
     """Five input images per call (any value scaling), each in a grayscale colormap (equal R, G
     and B: gray, Greys, binary, gray_r...) and titled with its label; a new set on the 2nd call."""
     X, y = _random_images_input()
@@ -688,6 +115,352 @@ def _no_show():
         yield
     finally:
         plt.show = show
+
+
+# --- Q2-Q4: data preparation ------------------------------------------------------
+
+@probe
+def probe_extract_digits(inp, extract_digits) -> dict:
+    out = {}
+    for d1, d2 in inp["extract_pairs"]:
+        got_X, got_y = extract_digits(inp["extract_X"], inp["extract_y"], int(d1), int(d2))
+        out[f"y_{d1}_{d2}"] = _plain("extract_digits (labels)", got_y)
+        out[f"X_{d1}_{d2}"] = _plain("extract_digits (images)", got_X)
+    return out
+
+
+@check("check_extract_digits", question="q2", probe="extract_digits")
+def verdict_extract_digits(outputs: dict, ref: dict) -> None:
+    for d1, d2 in ref["extract_pairs"]:
+        probe = f"digits ({d1}, {d2}) of a {len(ref['extract_y'])}-image probe"
+        for part, name in (("y", "labels"), ("X", "images")):
+            fn = f"extract_digits ({name})"
+            _expect(fn, probe, _got(outputs, f"{part}_{d1}_{d2}", fn), ref[f"extract_{part}_{d1}_{d2}"])
+
+
+@probe
+def probe_vectorize_images(inp, vectorize_images) -> dict:
+    """Q3 (both parts): ``vectorize_images`` on 7 probe images whose largest pixels range
+    from 255 down to 9 (none all black: MNIST has no such image)."""
+    with _strict():
+        return {"out": _plain("vectorize_images", vectorize_images(inp["vectorize_in"]))}
+
+
+def _vectorize_probe(ref) -> str:
+    maxima = [int(m) for m in ref["vectorize_in"].reshape(len(ref["vectorize_in"]), -1).max(axis=1)]
+    return f"{len(maxima)} probe images (largest pixels {maxima})"
+
+
+@check("check_vectorize_layout", question="q3", probe="vectorize_images")
+def verdict_vectorize_layout(outputs: dict, ref: dict) -> None:
+    """Q3, layout: shape (784, N), column k = image k flattened row by row (any scaling)."""
+    V = ref["vectorize_in"]
+    n, probe = len(V), _vectorize_probe(ref)
+    got = np.asarray(_got(outputs, "out", "vectorize_images"))
+    if got.shape != (784, n):
+        hint = ": one row per image, transpose it" if got.shape == (n, 784) else ""
+        raise AssertionError(f"vectorize_images on {probe}: expected shape (784, {n}), one column per "
+                             f"image, got {got.shape}{hint}.")
+    got = got.astype(float)
+    if not np.all(np.isfinite(got)):
+        raise AssertionError(f"vectorize_images on {probe}: the result contains NaN or inf.")
+    flat = V.reshape(n, -1).T.astype(float)  # column k: image k, pixel (r, c) at 28 r + c
+    for k in range(n):
+        top = float(np.max(np.abs(got[:, k])))
+        if top == 0 or not np.allclose(got[:, k] / top, flat[:, k] / flat[:, k].max(), rtol=1e-4, atol=1e-6):
+            raise AssertionError(
+                f"vectorize_images on {probe}: column {k} should hold the pixels of image {k} "
+                "(X[k]), row after row (pixel (r, c) at position 28 * r + c); it does not.")
+
+
+@check("check_vectorize_scaling", question="q3", probe="vectorize_images")
+def verdict_vectorize_scaling(outputs: dict, ref: dict) -> None:
+    """Q3, scaling: each image divided by its own largest pixel (either orientation)."""
+    V, want = ref["vectorize_in"], ref["vectorize_out"]
+    n, probe = len(V), _vectorize_probe(ref)
+    got = np.asarray(_got(outputs, "out", "vectorize_images"))
+    if got.shape == (n, 784) and n != 784:
+        got = got.T  # the orientation is graded by the layout part
+    if got.shape != (784, n):
+        raise AssertionError(f"vectorize_images on {probe}: expected shape (784, {n}), got {got.shape}.")
+    if not np.all(np.isfinite(got.astype(float))):
+        raise AssertionError(f"vectorize_images on {probe}: the result contains NaN or inf.")
+    maxima = V.reshape(n, -1).max(axis=1).astype(float)
+    for k in range(n):
+        if _close(got[:, k], want[:, k], single_precision=_single(got)):
+            continue
+        if _close(got[:, k], V[k].ravel() / 255.0, single_precision=True):
+            raise AssertionError(
+                f"vectorize_images on {probe}: image {k}, whose largest pixel is {maxima[k]:g}, was "
+                "divided by 255; divide each image by its own largest pixel, so that every image's "
+                "brightest pixel becomes 1.")
+        raise AssertionError(
+            f"vectorize_images on {probe}: the column of image {k} (largest pixel {maxima[k]:g}) should "
+            "be its pixels divided by that largest pixel: values in [0, 1], the brightest exactly 1.")
+
+
+@probe
+def probe_training_classes(inp, train_y_1_5, train_y) -> dict:
+    return {"classes": _plain("train_y_1_5", np.ravel(train_y_1_5)), "train_y": _plain("train_y", train_y)}
+
+
+@check("check_training_classes", question="q4", probe="training_classes")
+def verdict_training_classes(outputs: dict, ref: dict) -> None:
+    """Q4: classes 0 for each 1 and 1 for each 5, in the order of the training labels
+    (the grader's own copy of the labels when it has one, else the notebook's)."""
+    labels = (ref or {}).get("train_mnist_y")
+    labels = np.ravel(_got(outputs, "train_y", "train_y")) if labels is None else labels
+    digits = labels[(labels == 1) | (labels == 5)]
+    assert np.array_equal(np.ravel(_got(outputs, "classes", "train_y_1_5")), np.where(digits == 1, 0, 1)), (
+        "train_y_1_5: each 1 should map to class 0 and each 5 to class 1, in the original order.")
+
+
+# --- Q5: activations --------------------------------------------------------------
+
+ACTIVATIONS = (  # (name, input key, reference key, probe description)
+    ("sigmoid", "act_Z", "sigmoid_out", "a 4x6 matrix with entries up to ±1e4"),
+    ("ReLu", "act_Z", "relu_out", "a 4x6 matrix"),
+    ("deriv_sigmoid", "act_Y", "deriv_sigmoid_out", "a 4x6 matrix of sigmoid outputs"),
+    ("deriv_ReLu", "act_relu_Y", "deriv_relu_out", "a 4x6 matrix of ReLU outputs"),
+)
+
+
+@probe
+def probe_activations(inp, sigmoid, deriv_sigmoid, ReLu, deriv_ReLu) -> dict:
+    fns = dict(sigmoid=sigmoid, ReLu=ReLu, deriv_sigmoid=deriv_sigmoid, deriv_ReLu=deriv_ReLu)
+    out = {}
+    with _strict():
+        for name, key, _, _ in ACTIVATIONS:
+            out[name] = _plain(name, fns[name](inp[key]))
+    return out
+
+
+@check("check_activations", question="q5", probe="activations")
+def verdict_activations(outputs: dict, ref: dict) -> None:
+    for name, _, want, probe in ACTIVATIONS:
+        _expect(name, probe, _got(outputs, name, name), ref[want])
+
+
+# --- Q7, Q8: feedforward and backpropagation --------------------------------------
+
+def _net_name(ref, p) -> str:
+    layers = [int(v) for v in ref[f"net{p}_layers"]]
+    return f"a network with layers {layers} and a batch of {ref[f'net{p}_X'].shape[1]} samples"
+
+
+def _probe_networks(inp, NNet):
+    """Yield ``(p, name, model, X, Y, eta)`` for each probe network, with probe weights."""
+    for p in range(int(inp["net_count"])):
+        layers = [int(v) for v in inp[f"net{p}_layers"]]
+        X = inp[f"net{p}_X"]
+        model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=X.shape[1],
+                     hidden_layers=layers[1:-1])
+        model.W = [inp[f"net{p}_W{l}"].copy() for l in range(len(layers) - 1)]
+        yield p, _net_name(inp, p), model, X, inp[f"net{p}_Y"], float(inp[f"net{p}_eta"])
+
+
+@probe
+def probe_feedforward(inp, feedforward, NNet) -> dict:
+    """Q7 (hidden and output parts): every layer's Z and Y, each network built for its batch."""
+    out = {}
+    for p, _, model, X, _, _ in _probe_networks(inp, NNet):
+        with _strict(over="ignore"):
+            model = feedforward(model, X)
+        for l in range(len(model.W)):
+            n = X.shape[1]
+            out[f"net{p}_Z{l}"] = _plain(f"feedforward (Z[{l}])", np.asarray(model.Z[l])[:, :n])
+            out[f"net{p}_Y{l}"] = _plain(f"feedforward (Y[{l}])", np.asarray(model.Y[l])[:, :n])
+    return out
+
+
+def _layer_count(ref, p) -> int:
+    return len(ref[f"net{p}_layers"]) - 1
+
+
+@check("check_feedforward_hidden", question="q7", probe="feedforward")
+def verdict_feedforward_hidden(outputs: dict, ref: dict) -> None:
+    """Q7, hidden layers: Z and Y (ReLU) of every hidden layer equal the reference."""
+    for p in range(int(ref["net_count"])):
+        for l in range(_layer_count(ref, p) - 1):
+            for part, want in (("Z", "Z"), ("Y", "A")):
+                fn = f"feedforward (hidden layer Z[{l}])" if part == "Z" else f"feedforward (hidden layer Y[{l}])"
+                hint = ("A hidden layer's Z is W[l] times its input with a row of ones below it, and its Y "
+                        "is ReLU(Z)." if l > 0 else "Z[0] is W[0] times X with a row of ones below it, "
+                        "and Y[0] is ReLU(Z[0]).")
+                _expect(fn, _net_name(ref, p), _got(outputs, f"net{p}_{part}{l}", fn), ref[f"net{p}_{want}{l}"],
+                        hint=hint)
+
+
+def _sigmoid64(Z):
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1.0, e) / (1.0 + e)
+
+
+@check("check_feedforward_output", question="q7", probe="feedforward")
+def verdict_feedforward_output(outputs: dict, ref: dict) -> None:
+    """Q7, output layer, judged on the student's own last hidden output (so that a hidden-layer
+    mistake is not charged twice): Z = W[L-1] [Y[L-2]; 1] and Y = sigmoid(Z)."""
+    for p in range(int(ref["net_count"])):
+        last = _layer_count(ref, p) - 1
+        name = _net_name(ref, p)
+        prev = np.asarray(_got(outputs, f"net{p}_Y{last - 1}", "feedforward"))
+        Z = np.asarray(_got(outputs, f"net{p}_Z{last}", f"feedforward (output layer Z[{last}])"))
+        Y = np.asarray(_got(outputs, f"net{p}_Y{last}", f"feedforward (output layer Y[{last}])"))
+        W = ref[f"net{p}_W{last}"]
+        if prev.ndim != 2 or prev.shape[0] != W.shape[1] - 1:
+            raise AssertionError(f"feedforward on {name}: Y[{last - 1}], the input of the output layer, has "
+                                 f"shape {prev.shape}; expected {W.shape[1] - 1} rows.")
+        want_Z = W @ np.vstack([prev.astype(float), np.ones((1, prev.shape[1]))])
+        _expect(f"feedforward (output layer Z[{last}])", name, Z, want_Z.astype(float),
+                hint=f"The output layer's Z is W[{last}] times Y[{last - 1}] with a row of ones as its last row.")
+        _expect(f"feedforward (output layer Y[{last}])", name, Y, _sigmoid64(Z),
+                hint="The output layer's Y is the sigmoid of its Z (the hidden layers use ReLU).")
+
+
+ANY_BATCH = (("bigger", lambda n: n + 3), ("smaller", lambda n: max(1, n // 2)))
+
+
+@probe
+def probe_feedforward_any_batch(inp, feedforward, NNet) -> dict:
+    """Q7, any N: each probe network built with batch_size N, N + 3 and N // 2, fed the same
+    N columns; every layer's Y (first N columns), or the error raised."""
+    out = {}
+    for p in range(int(inp["net_count"])):
+        layers = [int(v) for v in inp[f"net{p}_layers"]]
+        X = inp[f"net{p}_X"]
+        n = X.shape[1]
+        for tag, batch in (("same", n), *((t, size(n)) for t, size in ANY_BATCH)):
+            model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=batch,
+                         hidden_layers=layers[1:-1])
+            model.W = [inp[f"net{p}_W{l}"].copy() for l in range(len(layers) - 1)]
+            try:
+                with _strict(over="ignore"):
+                    model = feedforward(model, X)
+                for l in range(len(layers) - 1):
+                    out[f"net{p}_{tag}_Y{l}"] = _plain(f"feedforward (Y[{l}])", np.asarray(model.Y[l])[:, :n])
+            except Exception as exc:  # noqa: BLE001 - the error is the finding
+                out[f"net{p}_{tag}_error"] = np.array(f"{type(exc).__name__}: {exc}"[:300])
+    return out
+
+
+@check("check_feedforward_any_batch", question="q7", probe="feedforward_any_batch")
+def verdict_feedforward_any_batch(outputs: dict, ref: dict) -> None:
+    """Q7, any N: a model built for batch_size B gives, for N != B columns, what a model built
+    for N gives (the student's own results: correctness is the other parts' business)."""
+    for p in range(int(ref["net_count"])):
+        layers = [int(v) for v in ref[f"net{p}_layers"]]
+        n, count = ref[f"net{p}_X"].shape[1], len(layers) - 1
+        name = f"a network with layers {layers}"
+        if f"net{p}_same_error" in outputs:
+            raise AssertionError(f"feedforward on {name}, built with batch_size={n} and given {n} columns, "
+                                 f"raised {outputs[f'net{p}_same_error']}")
+        same = [np.asarray(_got(outputs, f"net{p}_same_Y{l}", "feedforward")) for l in range(count)]
+        if same[-1].size == 0 or not np.any(same[-1]):
+            raise AssertionError(f"feedforward on {name}: model.Y[{count - 1}] is still all zeros after the "
+                                 "forward pass; store each layer's output in model.Y.")
+        for tag, size in ANY_BATCH:
+            batch = size(n)
+            where = f"{name} built with batch_size={batch} and given {n} columns"
+            if f"net{p}_{tag}_error" in outputs:
+                raise AssertionError(
+                    f"feedforward on {where} raised {outputs[f'net{p}_{tag}_error']}. It must work for any "
+                    "number of columns, whatever batch_size the model was built with (predict feeds it all "
+                    "the test images at once).")
+            for l in range(count):
+                got = np.asarray(_got(outputs, f"net{p}_{tag}_Y{l}", "feedforward"))
+                low = _single(got) or _single(same[l])
+                if got.shape != same[l].shape or not _close(got, same[l].astype(float), single_precision=low):
+                    raise AssertionError(
+                        f"feedforward on {where}: Y[{l}] differs from what the same network built with "
+                        f"batch_size={n} gives for these {n} columns (shape {got.shape}, expected "
+                        f"{same[l].shape}); the result should depend only on W and X.")
+
+
+@probe
+def probe_backpropagation(inp, feedforward, backpropagation, NNet) -> dict:
+    out = {}
+    for p, _, model, X, Y, eta in _probe_networks(inp, NNet):
+        with _strict(over="ignore"):
+            model = backpropagation(feedforward(model, X), X, Y, eta)
+        out.update({f"net{p}_W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(model.W))})
+    return out
+
+
+@check("check_backpropagation", question="q8", probe="backpropagation")
+def verdict_backpropagation(outputs: dict, ref: dict) -> None:
+    for p in range(int(ref["net_count"])):
+        for l in range(_layer_count(ref, p)):
+            fn = f"backpropagation (updated W[{l}])"
+            _expect(fn, _net_name(ref, p), _got(outputs, f"net{p}_W{l}", fn), ref[f"net{p}_newW{l}"])
+
+
+def _oracle_cost(Ws, X, Y) -> float:
+    """Square loss 1/2 ||Y_L - Y||^2 of an independent forward pass (ReLU hidden, sigmoid out)."""
+    A = X
+    for l, W in enumerate(Ws):
+        Z = W @ np.vstack([A, np.ones((1, A.shape[1]))])
+        A = 1.0 / (1.0 + np.exp(-Z)) if l == len(Ws) - 1 else np.maximum(Z, 0.0)
+    return 0.5 * float(np.sum((A - Y) ** 2))
+
+
+def numeric_gradient(Ws, X, Y, l, h=1e-6):
+    """Centred finite-difference gradient of the square loss w.r.t. ``Ws[l]`` (float64)."""
+    grad = np.zeros_like(Ws[l])
+    for idx in np.ndindex(*Ws[l].shape):
+        old = Ws[l][idx]
+        Ws[l][idx] = old + h
+        up = _oracle_cost(Ws, X, Y)
+        Ws[l][idx] = old - h
+        down = _oracle_cost(Ws, X, Y)
+        Ws[l][idx] = old
+        grad[idx] = (up - down) / (2 * h)
+    return grad
+
+
+GRAD_ETA = 1e-3
+GRAD_ETA_SINGLE, GRAD_TOL_SINGLE = 1.0, 1e-3  # float32 weights: a step big enough to measure, float32 tolerance
+
+
+@probe
+def probe_gradient(inp, feedforward, backpropagation, NNet) -> dict:
+    """One step of backpropagation from the gradient probe's weights, with eta = 1e-3 and with
+    eta = 1 (``big_``): W[l] - eta * dC/dW[l] is linear in eta, and the big step is what
+    float32 weights are judged on (a 1e-3 step is lost in float32 rounding)."""
+    layers = [int(v) for v in inp["grad_layers"]]
+    X, Y = inp["grad_X"], inp["grad_Y"]
+    out = {}
+    for tag, eta in (("", GRAD_ETA), ("big_", GRAD_ETA_SINGLE)):
+        model = NNet(input_size=layers[0], output_size=layers[-1], batch_size=X.shape[1],
+                     hidden_layers=layers[1:-1])
+        model.W = [inp[f"grad_W{l}"].copy() for l in range(len(layers) - 1)]
+        with _strict(over="ignore"):
+            model = backpropagation(feedforward(model, X), X, Y, eta)
+        out.update({f"{tag}W{l}": _plain(f"backpropagation (W[{l}])", model.W[l]) for l in range(len(layers) - 1)})
+    return out
+
+
+@check("check_gradient", question="q8", probe="gradient")
+def verdict_gradient(outputs: dict, ref: dict, tol=1e-5) -> None:
+    """Compare the student's weight update with a finite-difference gradient, layer by layer
+    (in float64 here; float32 weights are judged on the eta = 1 step, at a float32 tolerance)."""
+    W0 = [ref[f"grad_W{l}"] for l in range(len(ref["grad_layers"]) - 1)]
+    single = any(_single(outputs.get(f"W{l}", np.zeros(0))) for l in range(len(W0)))
+    tag, eta, tol = ("big_", GRAD_ETA_SINGLE, max(tol, GRAD_TOL_SINGLE)) if single else ("", GRAD_ETA, tol)
+    for l in range(len(W0)):
+        fn = f"backpropagation (W[{l}])"
+        new = np.asarray(_got(outputs, f"{tag}W{l}", fn), dtype=float)
+        if new.shape != W0[l].shape:
+            raise AssertionError(f"{fn}: expected shape {W0[l].shape} after one step, got {new.shape}.")
+        analytic = (W0[l] - new) / eta
+        numeric = numeric_gradient([w.copy() for w in W0], ref["grad_X"], ref["grad_Y"], l)
+        err = np.max(np.abs(analytic - numeric)) / max(1e-12, np.max(np.abs(numeric)))
+        if not err < tol:
+            raise AssertionError(
+                f"backpropagation: the update of W[{l}] (layer {l + 1} of {len(W0)}, counting from "
+                f"the input) does not follow the gradient of the square loss (relative error "
+                f"{err:.1e}, step eta={eta:g}). Check this layer's delta, its activation derivative and "
+                "the bias row.")
 
 
 # --- Q9: training -----------------------------------------------------------------------
@@ -755,18 +528,6 @@ class _Batches:
         return observed
 
 
-@contextlib.contextmanager
-def _swapped(space: dict, **replacements):
-    """Replace names in a namespace (the notebook's globals) for the duration, then restore them."""
-    old = {k: space[k] for k in replacements if k in space}
-    for k in old:
-        space[k] = replacements[k]
-    try:
-        yield
-    finally:
-        space.update(old)
-
-
 def _figure_lines(figures, found: dict) -> None:
     """Record (in ``found``, by figure) the y data of every line of every axes of ``figures``."""
     for fig in figures:
@@ -783,11 +544,10 @@ def _figure_lines(figures, found: dict) -> None:
         found[id(fig)] = per_axes
 
 
-def _train(train_NNet, epochs: int, batch_size: int, eta: float, plot: bool):
+def _train(inp, train_NNet, epochs: int, batch_size: int, eta: float, plot: bool):
     """``(model, returned extras, batches, lines per axes)`` of one probe run of train_NNet on
     the probe problem (train_X, train_Y); figures are captured when shown, then closed."""
     import matplotlib.pyplot as plt
-    inp = probe_inputs()
     space = getattr(train_NNet, "__globals__", {})
     batches, swaps = _Batches(), {}
     if isinstance(space.get("NNet"), type):
@@ -827,9 +587,10 @@ def _run_name(run) -> str:
     return f"train_NNet(X, Y, epochs={epochs}, batch_size={batch_size}, eta={eta}) on a 4 x 64 probe problem"
 
 
-def probe_training_batches(train_NNet) -> dict:
+@probe
+def probe_training_batches(inp, train_NNet) -> dict:
     """The X and Y of each backpropagation call of a short training run (BATCH_RUN)."""
-    _, _, batches, _ = _train(train_NNet, *BATCH_RUN, plot=False)
+    _, _, batches, _ = _train(inp, train_NNet, *BATCH_RUN, plot=False)
     out = {"calls": np.array(len(batches.X)), "widths": np.array([x.shape[1] for x in batches.X], dtype=int)}
     if batches.X:
         out["X"] = np.hstack(batches.X) if len({x.shape[0] for x in batches.X}) == 1 else np.zeros((0, 0))
@@ -845,10 +606,10 @@ def _batch_calls(outputs: dict) -> int:
     return calls
 
 
-def verdict_training_shuffles(outputs: dict, ref=None) -> None:
+@check("check_training_shuffles", question="q9", probe="training_batches")
+def verdict_training_shuffles(outputs: dict, ref: dict) -> None:
     """Q9, shuffling: every epoch uses each column once, in a new random order, and each
     column's target travels with it (X and Y permuted together)."""
-    ref = ref or reference()
     _batch_calls(outputs)
     X, Y = ref["train_X"], ref["train_Y"].ravel()
     (D, N), epochs = X.shape, BATCH_RUN[0]
@@ -880,9 +641,9 @@ def verdict_training_shuffles(outputs: dict, ref=None) -> None:
                              "permutation at the start of each epoch.")
 
 
-def verdict_training_minibatches(outputs: dict, ref=None) -> None:
+@check("check_training_minibatches", question="q9", probe="training_batches")
+def verdict_training_minibatches(outputs: dict, ref: dict) -> None:
     """Q9, mini-batches: one backpropagation step per mini-batch of batch_size columns."""
-    ref = ref or reference()
     calls = _batch_calls(outputs)
     epochs, batch_size, _ = BATCH_RUN
     N = ref["train_X"].shape[1]
@@ -895,11 +656,12 @@ def verdict_training_minibatches(outputs: dict, ref=None) -> None:
             f"batches of {sorted(set(widths.tolist()))} columns.")
 
 
-def probe_learns_separable(train_NNet, feedforward) -> dict:
+@probe
+def probe_learns_separable(inp, train_NNet, feedforward) -> dict:
     """The outputs, on held-back points of the same problem, of a network trained LEARN_RUN on
     the separable Q9 problem (the held-back labels stay with the grader)."""
-    model, _, _, _ = _train(train_NNet, *LEARN_RUN, plot=False)
-    test = probe_inputs()["train_test_X"]
+    model, _, _, _ = _train(inp, train_NNet, *LEARN_RUN, plot=False)
+    test = inp["train_test_X"]
     size = int(getattr(model, "batch_size", LEARN_RUN[1]) or LEARN_RUN[1])
     outs = []
     for start in range(0, test.shape[1], size):  # in chunks the model was built for
@@ -908,8 +670,8 @@ def probe_learns_separable(train_NNet, feedforward) -> dict:
     return {"out": _plain("train_NNet", np.hstack(outs))}
 
 
-def verdict_learns_separable(outputs: dict, ref=None) -> None:
-    ref = ref or reference()
+@check("check_learns_separable", question="q9", probe="learns_separable")
+def verdict_learns_separable(outputs: dict, ref: dict) -> None:
     got = np.asarray(_got(outputs, "out", "train_NNet"), dtype=float)
     labels = ref["train_test_labels"]
     if got.size != labels.size:
@@ -949,10 +711,11 @@ def _histories(model, extra) -> dict:
 MAX_AXES, MAX_LINES = 8, 16
 
 
-def probe_training_plots(train_NNet) -> dict:
+@probe
+def probe_training_plots(inp, train_NNet) -> dict:
     """The curves train_NNet drew (y data per axes), its number of steps and layers, and the
     histories it returned, if any."""
-    model, extra, batches, lines = _train(train_NNet, *BATCH_RUN, plot=True)
+    model, extra, batches, lines = _train(inp, train_NNet, *BATCH_RUN, plot=True)
     out = {"calls": np.array(len(batches.X)), "layers": np.array(len(model.W)), "axes": np.array(len(lines))}
     for i, per_axes in enumerate(lines[:MAX_AXES]):
         for j, ydata in enumerate(per_axes[:MAX_LINES]):
@@ -962,10 +725,10 @@ def probe_training_plots(train_NNet) -> dict:
     return out
 
 
-def verdict_training_plots(outputs: dict, ref=None) -> None:
+@check("check_training_plots", question="q9", probe="training_plots")
+def verdict_training_plots(outputs: dict, ref: dict) -> None:
     """Q9, plots: a cost curve and one weight-change curve per layer, each with one point per
     iteration; when train_NNet keeps its histories, the curves are those histories."""
-    ref = ref or reference()
     epochs, batch_size, _ = BATCH_RUN
     N = ref["train_X"].shape[1]
     calls = int(_got(outputs, "calls", "train_NNet"))
@@ -996,110 +759,199 @@ def verdict_training_plots(outputs: dict, ref=None) -> None:
                                      "curves; plot the recorded histories.")
 
 
-# --- the public API: check = verdict(probe) ------------------------------------------
+# --- Q10-Q12: predictions ----------------------------------------------------------
 
-CHECKS = {  # check name -> (probe, verdict, student objects, constants the probe also takes)
-    "check_extract_digits": (probe_extract_digits, verdict_extract_digits, 1, 0),
-    "check_vectorize_layout": (probe_vectorize_images, verdict_vectorize_layout, 1, 0),
-    "check_vectorize_scaling": (probe_vectorize_images, verdict_vectorize_scaling, 1, 0),
-    "check_training_classes": (probe_training_classes, verdict_training_classes, 2, 0),
-    "check_activations": (probe_activations, verdict_activations, 4, 0),
-    "check_feedforward_hidden": (probe_feedforward, verdict_feedforward_hidden, 2, 0),
-    "check_feedforward_output": (probe_feedforward, verdict_feedforward_output, 2, 0),
-    "check_feedforward_any_batch": (probe_feedforward_any_batch, verdict_feedforward_any_batch, 2, 0),
-    "check_backpropagation": (probe_backpropagation, verdict_backpropagation, 3, 0),
-    "check_gradient": (probe_gradient, verdict_gradient, 3, 0),
-    "check_predict": (probe_predict, verdict_predict, 2, 0),
-    "check_heldout_accuracy": (probe_heldout_accuracy, verdict_heldout_accuracy, 2, 2),
-    "check_random_images": (probe_random_images, verdict_random_images, 1, 0),
-    "check_training_shuffles": (probe_training_batches, verdict_training_shuffles, 1, 0),
-    "check_training_minibatches": (probe_training_batches, verdict_training_minibatches, 1, 0),
-    "check_learns_separable": (probe_learns_separable, verdict_learns_separable, 2, 0),
-    "check_training_plots": (probe_training_plots, verdict_training_plots, 1, 0),
-}
-"""A call ``check(*args)`` is ``verdict(probe(*args[:n + k]), *args[n:])`` with n objects, k constants."""
+@probe
+def probe_predict(inp, predict, NNet) -> dict:
+    layers = [int(v) for v in inp["predict_layers"]]
+    model = NNet(input_size=784, output_size=1, batch_size=17, hidden_layers=layers[1:-1])
+    model.W = [inp[f"predict_W{l}"].copy() for l in range(len(layers) - 1)]
+    return {"out": _plain("predict", np.ravel(predict(model, inp["predict_images"], 3, 8)))}
 
 
-def probe_args(name: str, args: tuple) -> tuple:
-    """The arguments of ``name``'s probe among the check's ``args``."""
-    _, _, n, k = CHECKS[name]
-    return args[:n + k]
+@check("check_predict", question="q10", probe="predict")
+def verdict_predict(outputs: dict, ref: dict) -> None:
+    _expect("predict", f"{len(ref['predict_images'])} images with digits (3, 8)",
+            _got(outputs, "out", "predict"), ref["predict_out"])
 
 
-def verdict_args(name: str, args: tuple) -> tuple:
-    """The constants of ``name``'s verdict among the check's ``args`` (d1, d2, threshold, tol)."""
-    return args[CHECKS[name][2]:]
+def _heldout(values: dict, d1, d2, part: str):
+    """Images (``x``) or labels (``y``) of the held-out pair: from the probe inputs / the
+    grader's reference dict when there, else from ``heldout_{d1}_{d2}.npz`` (otter)."""
+    key = f"heldout_{d1}_{d2}_{part}"
+    if key in values:
+        return values[key]
+    with np.load(f"heldout_{d1}_{d2}.npz", allow_pickle=False) as data:
+        return data[part]
 
 
-def run_check(name: str, *args) -> None:
-    """``verdict(probe(...))`` for the check ``name`` (see :data:`CHECKS`)."""
-    probe, verdict, _, _ = CHECKS[name]
-    verdict(probe(*probe_args(name, args)), *verdict_args(name, args))
+def negated_output(model):
+    """A copy of ``model`` whose output layer ``W[-1]`` is negated (bias included), so that
+    its output ``sigmoid(-Z)`` is ``1 - sigmoid(Z)``: a ``predict`` that uses the model gives
+    the other digit for (almost) every image. ``model`` itself is not changed."""
+    try:
+        other = copy.deepcopy(model)
+    except Exception:  # noqa: BLE001 - an object deepcopy cannot handle: copy its lists only
+        other = copy.copy(model)
+        for key, value in list(getattr(other, "__dict__", {}).items()):
+            if isinstance(value, list):
+                setattr(other, key, list(value))
+    weights = list(other.W)
+    weights[-1] = -np.asarray(weights[-1])
+    other.W = weights
+    return other
 
 
-def check_extract_digits(extract_digits) -> None:
-    run_check("check_extract_digits", extract_digits)
+@probe
+def probe_heldout_accuracy(inp, predict, model, d1, d2) -> dict:
+    """The student's predictions on the held-out IMAGES of (d1, d2) (labels never needed),
+    with ``model`` (``pred``) and with :func:`negated_output` of it (``pred_flipped``, or
+    ``flipped_error``: the consistency check of the verdict)."""
+    fn = f"predict(model_{d1}_{d2}, images, {d1}, {d2})"
+    images = _heldout(inp, d1, d2, "x")
+    out = {"pred": _plain(fn, np.ravel(np.asarray(predict(model, images, d1, d2))))}
+    try:
+        flipped = predict(negated_output(model), images.copy(), d1, d2)
+        out["pred_flipped"] = _plain(fn, np.ravel(np.asarray(flipped)))
+    except Exception as exc:  # noqa: BLE001 - the error is the finding
+        out["flipped_error"] = np.array(f"{type(exc).__name__}: {exc}"[:300])
+    return out
 
 
-def check_vectorize_layout(vectorize_images) -> None:
-    run_check("check_vectorize_layout", vectorize_images)
+def heldout_accuracy(outputs: dict, d1, d2, ref=None) -> float:
+    """Accuracy (0..1) of the predictions in ``outputs`` against the held-out labels."""
+    labels = (ref or {}).get(f"heldout_{d1}_{d2}_y")
+    labels = _heldout(ref or {}, d1, d2, "y") if labels is None else labels
+    got = np.ravel(np.asarray(_got(outputs, "pred", f"predict(model_{d1}_{d2}, ...)")))
+    if got.shape != labels.shape:
+        raise AssertionError(f"predict(model_{d1}_{d2}, images, {d1}, {d2}) returned "
+                             f"{got.size} predictions for {labels.size} images.")
+    return float(np.mean(got == labels))
 
 
-def check_vectorize_scaling(vectorize_images) -> None:
-    run_check("check_vectorize_scaling", vectorize_images)
+# On the offline stand-in (scikit-learn's digits, about 90 held-out images a pair, so one
+# image is 1.1 %) every tier is lowered by this much: the MNIST tiers were set from MNIST
+# measurements, and on 90 images the answer key's one unlucky image would cost a tier.
+STANDIN_TIER_DROP = 0.07
 
 
-def check_training_classes(train_y_1_5, train_y) -> None:
-    run_check("check_training_classes", train_y_1_5, train_y)
+def heldout_dataset(d1, d2, ref=None) -> str:
+    """What the held-out set of (d1, d2) was drawn from: "mnist" or a stand-in ("digits")."""
+    found = (ref or {}).get(f"heldout_{d1}_{d2}_dataset")
+    if found is None:
+        try:
+            with np.load(f"heldout_{d1}_{d2}.npz", allow_pickle=False) as data:
+                found = data["dataset"] if "dataset" in data.files else "mnist"
+        except OSError:
+            found = "mnist"
+    return str(found)
 
 
-def check_activations(sigmoid, deriv_sigmoid, ReLu, deriv_ReLu) -> None:
-    run_check("check_activations", sigmoid, deriv_sigmoid, ReLu, deriv_ReLu)
+# Consistency: with its output layer negated, an honest model's predictions flip, so its
+# accuracy becomes 1 - accuracy (under 10 % for any model that earns a tier; at most the share
+# of one digit, about 56 %, when the output is not a sigmoid). A predict that ignores its model
+# keeps its accuracy. Above this bound, the held-out tiers earn nothing.
+FLIPPED_MAX = 0.75
 
 
-def check_feedforward_hidden(feedforward, NNet) -> None:
-    run_check("check_feedforward_hidden", feedforward, NNet)
+def verdict_consistent(outputs: dict, ref: dict, d1, d2) -> None:
+    """Do the predictions come from the model? ``predict`` with :func:`negated_output` of the
+    model must score at most :data:`FLIPPED_MAX` (chance is about 50 %)."""
+    call = f"predict(model_{d1}_{d2}, images, {d1}, {d2})"
+    if "flipped_error" in outputs:
+        raise AssertionError(f"{call} was also run with a copy of model_{d1}_{d2} whose output layer W[-1] was "
+                             f"negated, and raised {outputs['flipped_error']}; predict must work for any weights "
+                             "of the model it is given.")
+    flipped = heldout_accuracy({"pred": _got(outputs, "pred_flipped", call)}, d1, d2, ref)
+    if flipped > FLIPPED_MAX:
+        raise AssertionError(
+            f"{call}: with a copy of the model whose output layer W[-1] was negated (each output y becomes "
+            f"1 - y), predict still gave the right digit for {100 * flipped:.0f}% of the held-out images. Its "
+            "answers must come from running the model it is given (feedforward), not from anything else, so "
+            "the held-out tests give no points.")
 
 
-def check_feedforward_output(feedforward, NNet) -> None:
-    run_check("check_feedforward_output", feedforward, NNet)
+@check("check_heldout_accuracy", question="q11, q12", probe="heldout_accuracy")
+def verdict_heldout_accuracy(outputs: dict, ref: dict, d1, d2, threshold) -> None:
+    acc = heldout_accuracy(outputs, d1, d2, ref)
+    dataset = heldout_dataset(d1, d2, ref)
+    if dataset != "mnist":
+        threshold = round(threshold - STANDIN_TIER_DROP, 4)
+    if acc < threshold:
+        where = "" if dataset == "mnist" else f" (the tier for the '{dataset}' stand-in data)"
+        raise AssertionError(f"model_{d1}_{d2}: held-out accuracy {100 * acc:.2f}% is below "
+                             f"{100 * threshold:.2f}%{where}. See the tips in the prompt.")
+    verdict_consistent(outputs, ref, d1, d2)
 
 
-def check_feedforward_any_batch(feedforward, NNet) -> None:
-    run_check("check_feedforward_any_batch", feedforward, NNet)
+# --- Q11, Q12: integrity signals (codes for the instructor; never points) ---------------------
+# "From scratch": the models should be the notebook's own NNet, and predict should get its answers
+# from the notebook's own feedforward. The probe counts, while predict runs on a few held-out
+# images, the calls of the notebook's feedforward on an NNet; the verdict turns what it saw into
+# short codes (model:<class name>, predict:not-own-feedforward) for the gradebook's integrity column.
+
+INTEGRITY_IMAGES = 16
 
 
-def check_backpropagation(feedforward, backpropagation, NNet) -> None:
-    run_check("check_backpropagation", feedforward, backpropagation, NNet)
+def _type_name(obj) -> str:
+    kind = type(obj)
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
-def check_gradient(feedforward, backpropagation, NNet, tol=1e-5) -> None:
-    run_check("check_gradient", feedforward, backpropagation, NNet, tol)
+def _is_own(obj, NNet) -> bool:
+    """Is ``obj`` an NNet of the notebook (also one of an earlier definition of the class, as when
+    the class cell ran again after training)?"""
+    if not isinstance(NNet, type):
+        return False
+    kind = type(obj)
+    return isinstance(obj, NNet) or (kind.__module__, kind.__qualname__) == (NNet.__module__, NNet.__qualname__)
 
 
-def check_predict(predict, NNet) -> None:
-    run_check("check_predict", predict, NNet)
+@probe
+def probe_integrity(inp, predict, feedforward, NNet, model, d1, d2) -> dict:
+    """The type of ``model`` (module + qualname), whether it is an instance of the notebook's
+    ``NNet``, and how often ``predict(model, images, d1, d2)`` called the notebook's own
+    ``feedforward`` with an NNet (``ff_calls``; -1 when predict raised)."""
+    out = {"type": np.array(_type_name(model)), "own_model": np.array(_is_own(model, NNet)),
+           "ff_calls": np.array(-1)}
+    space = getattr(predict, "__globals__", None)
+    calls = []
+
+    def counted(*args, **kwargs):
+        if args and _is_own(args[0], NNet):
+            calls.append(1)
+        return feedforward(*args, **kwargs)
+
+    images = np.array(_heldout(inp, d1, d2, "x")[:INTEGRITY_IMAGES])
+    try:
+        if isinstance(space, dict) and space.get("feedforward") is feedforward:
+            with _swapped(space, feedforward=counted):
+                predict(model, images, d1, d2)
+        else:  # predict does not see the notebook's feedforward under that name: it cannot call it
+            predict(model, images, d1, d2)
+        out["ff_calls"] = np.array(len(calls))
+    except Exception:  # noqa: BLE001 - a failing predict is the accuracy checks' business
+        pass
+    return out
 
 
-def check_heldout_accuracy(predict, model, d1, d2, threshold) -> None:
-    run_check("check_heldout_accuracy", predict, model, d1, d2, threshold)
+@REGISTRY.signal("integrity_model", probe="integrity", calls=[
+    (name("predict"), name("feedforward"), name("NNet"), name(f"model_{d1}_{d2}"), const(d1), const(d2))
+    for d1, d2 in ((1, 5), (7, 9))])
+def verdict_integrity(outputs: dict, ref: dict, d1, d2) -> tuple:
+    """``model:<class>`` when ``model_{d1}_{d2}`` is not an instance of the notebook's NNet;
+    ``predict:not-own-feedforward`` when predict ran without the notebook's feedforward."""
+    codes = []
+    if "own_model" in outputs and not bool(outputs["own_model"]):
+        codes.append("model:" + str(outputs.get("type", "unknown")).rpartition(".")[2][:40])
+    if int(outputs.get("ff_calls", -1)) == 0:
+        codes.append("predict:not-own-feedforward")
+    return tuple(codes)
 
 
-def check_random_images(display_random_images) -> None:
-    run_check("check_random_images", display_random_images)
+# --- what otter's tests call: check_X = verdict(probe(...)), generated from the registry ------
 
+ENTRY_POINTS = REGISTRY.entry_points()
+globals().update(ENTRY_POINTS)
+CHECKS = tuple(ENTRY_POINTS)  # the names hidden tests may call
 
-def check_training_shuffles(train_NNet) -> None:
-    run_check("check_training_shuffles", train_NNet)
-
-
-def check_training_minibatches(train_NNet) -> None:
-    run_check("check_training_minibatches", train_NNet)
-
-
-def check_learns_separable(train_NNet, feedforward) -> None:
-    run_check("check_learns_separable", train_NNet, feedforward)
-
-
-def check_training_plots(train_NNet) -> None:
-    run_check("check_training_plots", train_NNet)

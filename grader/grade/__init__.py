@@ -75,8 +75,9 @@ def _check_engine(engine: str, ag) -> None:
     if engine not in ENGINES:
         raise GraderError(f"--engine {engine}: unknown engine; use one of {', '.join(ENGINES)}")
     if engine == "safe" and not supports_safe(ag.path):
-        raise GraderError(f"--engine safe: {ag.path} ships no files/mlp_hidden_checks.py and "
-                          "files/mlp_reference.npz; rebuild it with `mlp-course build` or use --engine otter")
+        raise GraderError(f"--engine safe: {ag.path} lacks files/mlp_hidden_checks.py, files/check_registry.py "
+                          "or files/mlp_reference.npz (built before the check registry?); rebuild it with "
+                          "`mlp-course build` or use --engine otter")
 
 
 def batch_sandbox(engine: str, requested: str, drop_uid: bool, needed: bool):

@@ -11,7 +11,8 @@ errors and exit codes, shared with the otter engine's child). Its steps:
    seccomp filter, inherited by every process it starts, that refuses new user namespaces,
    ``ptrace`` and cross-process memory access;
 2. build the cells to run (:func:`grading_cells`): the notebook's, export cells dropped,
-   then one appended cell that runs every probe listed in ``calls.json``; seeded as otter's
+   then one appended cell that runs every probe listed in ``calls.json`` (``[probe name,
+   {parameter: ["name", notebook name] or ["const", value]}]``, the plan's probe runs); seeded as otter's
    intercell seeding does: a first cell ``import numpy as ..; import random as ..`` (which
    also makes ``exit()``/``quit()`` raise ``SystemExit`` in their cell, as ``sys.exit()``
    does, instead of stopping the kernel: :data:`NO_EXIT`) and,
@@ -72,13 +73,13 @@ def _mlp_run_probes(calls):
     import numpy as _np
     import mlp_hidden_checks as _checks
     outputs, errors = {}, {}
-    for index, (name, args) in enumerate(calls):
+    for index, (probe, args) in enumerate(calls):
         try:
-            missing = [a for kind, a in args if kind == "name" and a not in globals()]
+            missing = [a for kind, a in args.values() if kind == "name" and a not in globals()]
             if missing:
                 raise NameError(f"{missing[0]} is not defined (a cell failed or it was renamed)")
-            values = [globals()[a] if kind == "name" else a for kind, a in args]
-            result = _checks.CHECKS[name][0](*_checks.probe_args(name, tuple(values)))
+            values = {k: globals()[a] if kind == "name" else a for k, (kind, a) in args.items()}
+            result = _checks.REGISTRY.run_probe(probe, values)
             outputs.update({f"p{index}__{k}": _np.asarray(v) for k, v in result.items()})
         except BaseException as exc:
             errors[str(index)] = f"{type(exc).__name__}: {exc}"[:2000]

@@ -4,15 +4,17 @@ Steps for one submission (ordering: the plan and the reference are read before a
 student code runs; verdicts only after the child and everything it started are gone):
 
 1. prepare  -- a fresh folder holding ONLY the notebook, ``train_mnist.npz``,
-   ``mlp_hidden_checks.py``, ``mlp_probe_inputs.npz`` (inputs + held-out images, no
-   labels, no reference outputs), ``calls.json``, ``probe_child.py`` and its ``child_toolkit.py``;
+   ``mlp_hidden_checks.py`` and ``check_registry.py``, ``mlp_probe_inputs.npz`` (the reference's
+   ``inputs`` namespace + held-out images, no labels, no reference outputs), ``calls.json`` (the
+   plan's probe runs), ``probe_child.py`` and its ``child_toolkit.py``;
 2. execute  -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
    rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
    numerics of :mod:`grader.numerics` (BLAS threads; the seed set before every cell);
 3. load     -- ``probe_outputs.npz``, ``probe_errors.json``, ``cells.json`` through
    :mod:`grader.readback` (no links, no FIFOs, sizes capped before reading, no pickle); anything
    odd is a failed probe; the folder is then removed by :func:`grader.cleanup.remove_tree`;
-4. verdict  -- the zip's ``verdict_*`` functions with the reference values and labels;
+4. verdict  -- the zip's registered verdicts with the reference values and labels, and its
+   integrity signals (codes for ``integrity_flags``, never points);
 5. score    -- points per question from the zip's ``tests/qN.py`` (parsed, never run).
 """
 
@@ -52,7 +54,7 @@ class Prepared:
     """What every submission of one autograder shares (read once per batch)."""
 
     checks: object
-    checks_source: bytes
+    checks_source: dict  # file name -> bytes: the checks and their core, copied into the sandbox
     reference: dict
     inputs_npz: bytes
     train: bytes
@@ -64,9 +66,9 @@ def prepared(path: Path, sha256: str, questions: tuple) -> Prepared:
     """Checks (imported, then their folder removed), reference, inputs and plan of one autograder."""
     with temporary_folder("mlp-grade-checks-") as keep, zipfile.ZipFile(path) as zf:
         checks = planning.load_checks(zf, keep)
-        source = (keep / "mlp_hidden_checks.py").read_bytes()
-        reference, inputs = planning.reference_and_inputs(zf, checks)
-        plan = planning.read_plan(zf, dict(questions), set(checks.CHECKS))
+        source = {Path(n).name: zf.read(n) for n in (planning.CHECKS_NAME, planning.CORE_NAME)}
+        reference, inputs = planning.reference_and_inputs(zf)
+        plan = planning.read_plan(zf, dict(questions), checks.REGISTRY)
         train = zf.read("files/train_mnist.npz") if "files/train_mnist.npz" in zf.namelist() else b""
     buffer = tempfile.SpooledTemporaryFile()
     np.savez(buffer, **inputs)
@@ -74,21 +76,12 @@ def prepared(path: Path, sha256: str, questions: tuple) -> Prepared:
     return Prepared(checks, source, reference, buffer.read(), train, plan)
 
 
-def unique_calls(plan: planning.Plan, checks) -> list:
-    """Distinct probe calls (tiers of one accuracy check share one run of ``predict``)."""
-    calls = []
-    for call in plan.calls:
-        key = [call.check, list(map(list, checks.probe_args(call.check, call.args)))]
-        if key not in calls:
-            calls.append(key)
-    return calls
-
-
 def prepare_folder(notebook: Path, work: Path, prep: Prepared, calls: list, uid) -> None:
     shutil.copy(notebook, work / notebook.name)
     for path in CHILD_FILES:
         shutil.copy(path, work / path.name)
-    (work / "mlp_hidden_checks.py").write_bytes(prep.checks_source)
+    for name, data in prep.checks_source.items():
+        (work / name).write_bytes(data)
     (work / "mlp_probe_inputs.npz").write_bytes(prep.inputs_npz)
     if prep.train:
         (work / "train_mnist.npz").write_bytes(prep.train)
@@ -119,16 +112,16 @@ def load_outputs(work: Path, count: int) -> tuple[list[dict], dict]:
 def verdicts(prep: Prepared, calls: list, outputs: list[dict], errors: dict):
     """``(points per question, failures)`` from the probe outputs; never raises."""
     points, failures = {}, []
+    registry = prep.checks.REGISTRY
     for call in prep.plan.calls:
-        index = calls.index([call.check, list(map(list, prep.checks.probe_args(call.check, call.args)))])
+        index = prep.plan.index(call.probe_id)
         message = None
         if str(index) in errors:
             message = f"hidden test failed: {last_line(errors[str(index)])}"
         else:
-            verdict = prep.checks.CHECKS[call.check][1]
-            consts = [value for _, value in prep.checks.verdict_args(call.check, call.args)]
+            consts = registry.verdict_arguments(call.check, call.values())
             try:
-                verdict(outputs[index], *consts, ref=prep.reference)
+                registry.run_verdict(call.check, outputs[index], consts, ref=prep.reference)
             except AssertionError as exc:
                 message = str(exc) or "hidden test failed"
             except Exception as exc:  # noqa: BLE001 - odd outputs fail the test
@@ -141,6 +134,23 @@ def verdicts(prep: Prepared, calls: list, outputs: list[dict], errors: dict):
                          "message": "not graded: this hidden test is not a mlp_hidden_checks call, so the "
                                     "safe engine cannot run it (instructor: see grader/grade/SAFETY.md)"})
     return points, failures
+
+
+def integrity_flags(prep: Prepared, outputs: list[dict], errors: dict) -> tuple[str, ...]:
+    """The codes of the registry's integrity signals (sorted, distinct); a probe that raised, or
+    a verdict that fails on odd outputs, gives none (never a penalty)."""
+    registry, codes = prep.checks.REGISTRY, set()
+    for call in prep.plan.signals:
+        index = prep.plan.index(call.probe_id)
+        if str(index) in errors:
+            continue
+        consts = registry.verdict_arguments(call.check, call.values())
+        try:
+            found = registry.run_verdict(call.check, outputs[index], consts, ref=prep.reference)
+        except Exception:  # noqa: BLE001 - odd outputs: no signal
+            continue
+        codes.update(clean_text(str(code), 60) for code in found or ())
+    return tuple(sorted(codes))
 
 
 def _cell_error(entry) -> dict | None:
@@ -187,7 +197,7 @@ def grade_safe(submission, autograder, limits, box: isolation.Sandbox | None, no
     """Grade the checked notebook ``notebook`` (a copy, already named as the student's init cell
     expects) in the batch's sandbox ``box`` (None: the one ``auto`` picks)."""
     prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
-    calls = unique_calls(prep.plan, prep.checks)
+    calls = prep.plan.probe_calls()
     box = box or isolation.sandbox_for("auto")
     uid = box.take_uid()
     try:
@@ -212,6 +222,7 @@ def outcome_of(submission, autograder, limits, finished, found, prep, calls) -> 
     if stopped is None:
         points, outcome.failures = verdicts(prep, calls, outputs, errors)
         outcome.points.update({q: round(p, 5) for q, p in points.items()})
+        outcome.integrity_flags = integrity_flags(prep, outputs, errors)
     outcome.duration_s, outcome.cell_errors = finished.duration_s, cells
     if prep.plan.unsupported and stopped is None:
         outcome.detail = "; ".join(x for x in (f"{len(prep.plan.unsupported)} hidden test(s) not gradable "

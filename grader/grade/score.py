@@ -34,6 +34,7 @@ class Outcome:
     results: dict | None = None
     failures: list[dict] = dataclasses.field(default_factory=list)
     cell_errors: list[dict] = dataclasses.field(default_factory=list)
+    integrity_flags: tuple[str, ...] = ()  # short codes (``model:MLPClassifier``); never points
 
     @property
     def total(self) -> float:

@@ -85,7 +85,8 @@ def test_does_the_autograder_zip_carry_heldout_sets_reference_values_and_checks(
     with zipfile.ZipFile(built.autograder_zip) as z:
         names = set(z.namelist())
     for needed in ("files/heldout_1_5.npz", "files/heldout_7_9.npz", "files/mlp_reference.npz",
-                   "files/mlp_hidden_checks.py", "files/train_mnist.npz", "otter_config.json",
+                   "files/mlp_hidden_checks.py", "files/check_registry.py", "files/train_mnist.npz",
+                   "otter_config.json",
                    "run_autograder", "environment.yml"):
         assert needed in names, f"{needed} missing from {sorted(names)}"
     with zipfile.ZipFile(built.autograder_zip) as z:
@@ -242,7 +243,7 @@ def test_is_the_zip_ready_for_gradescope(built):
         run_autograder = z.read("run_autograder").decode()
     assert {"mlp_gradescope.py", "mlp_gradescope.json"} <= names
     assert not [n for n in names if n.startswith("files/") and n.endswith(".py")
-                and n != "files/mlp_hidden_checks.py"]
+                and n not in ("files/mlp_hidden_checks.py", "files/check_registry.py")]
     for package in ("numpy", "matplotlib", "scikit-learn"):
         assert f"{package}=={version(package)}" in environment
     assert config["manual"] == {"q6": 8, "q7_bias": 2} and config["points_possible"] == 90

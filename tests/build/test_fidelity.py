@@ -3,13 +3,12 @@
 Each submission below is notebook code (run in its own namespace, as in a kernel, so that
 ``train_NNet`` finds ``NNet``, ``feedforward`` and ``backpropagation`` among its globals),
 written the way a student could fairly write it. The probes see only the probe INPUTS
-(``split_inputs``, as in the sandbox); the verdicts get the reference values and labels.
+(the ``inputs`` namespace, as in the sandbox); the verdicts get the reference values and labels.
 Beside each check: whether that submission must pass it (True) or fail it (False).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import io
 
 import matplotlib
@@ -18,7 +17,7 @@ import numpy as np
 import pytest
 
 from grader.build.reference_values import reference_values
-from grader.checks import HIDDEN_CHECKS_FILE
+from grader.checks import load_copy
 
 from pathlib import Path
 
@@ -365,22 +364,21 @@ def namespace(code: str) -> dict:
 @pytest.fixture(scope="module")
 def checks():
     """The hidden checks, their probes seeing only the probe inputs (as in the sandbox)."""
-    spec = importlib.util.spec_from_file_location("mlp_hidden_checks_fidelity", HIDDEN_CHECKS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    values = reference_values()
-    module._cache.update(ref={}, inputs=module.split_inputs(values))  # a probe reading labels fails
-    return module, values
+    module = load_copy("mlp_hidden_checks_fidelity")
+    inputs, expected = reference_values()
+    module.REGISTRY.values.use(inputs=inputs, reference={})  # a probe reading expected values fails
+    return module, {**inputs, **expected}
 
 
 def outcome(checks, ns: dict, name: str):
     """None if ``name`` passes for the submission ``ns``, else its message. Like the safe
     engine: the probe's arrays go through an npz (no pickle), an error in the probe fails."""
     module, values = checks
-    probe, verdict, _, _ = module.CHECKS[name]
+    registry = module.REGISTRY
     np.random.seed(4144)  # the grading seed, set before the probe cell
     try:
-        found = probe(*[ns[a] for a in ARGS[name]])
+        _, probe, arguments = registry.probe_call(name, tuple(ns[a] for a in ARGS[name]))
+        found = registry.run_probe(probe, arguments)
     except Exception as exc:  # noqa: BLE001 - as the sandbox: a failed probe fails the test
         return f"probe raised {type(exc).__name__}: {exc}"
     buffer = io.BytesIO()
@@ -389,7 +387,7 @@ def outcome(checks, ns: dict, name: str):
     with np.load(buffer, allow_pickle=False) as data:
         found = {k: data[k] for k in data.files}
     try:
-        verdict(found, ref=values)
+        registry.run_verdict(name, found, {}, ref=values)
     except AssertionError as exc:
         return str(exc) or "failed"
     return None
@@ -442,7 +440,7 @@ def feedforward(model, X):
 
 def test_are_the_held_back_labels_kept_from_the_probes(checks):
     module, values = checks
-    inputs = module.split_inputs(values)
+    inputs = module.REGISTRY.values.inputs()
     assert "train_test_X" in inputs and "train_test_labels" not in inputs
     assert not any(k.endswith(("_out", "_labels")) or "newW" in k for k in inputs)
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 
-from grader.checks import HIDDEN_CHECKS_FILE
+from grader.checks import load_copy
 
 
 @pytest.fixture(scope="module")
 def checks():
-    spec = importlib.util.spec_from_file_location("mlp_hidden_checks_tiers", HIDDEN_CHECKS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_copy("mlp_hidden_checks_tiers")
 
 
 def graded(checks, dataset, wrong, n=90, threshold=0.99):
@@ -26,7 +21,7 @@ def graded(checks, dataset, wrong, n=90, threshold=0.99):
     ref = {"heldout_1_5_y": labels, "heldout_1_5_dataset": np.array(dataset)}
     try:
         flipped = np.where(pred == 1, 5, 1)  # an honest predict with the output layer negated
-        checks.verdict_heldout_accuracy({"pred": pred, "pred_flipped": flipped}, 1, 5, threshold, ref=ref)
+        checks.verdict_heldout_accuracy({"pred": pred, "pred_flipped": flipped}, ref, 1, 5, threshold)
     except AssertionError as exc:
         return str(exc)
     return None
@@ -47,5 +42,5 @@ def test_is_every_tier_lowered_on_the_digits_stand_in(checks):
 def test_is_a_reference_without_a_dataset_graded_as_mnist(checks):
     labels = np.array([1, 5] * 45)
     with pytest.raises(AssertionError, match=r"below 99\.00%\. See"):
-        checks.verdict_heldout_accuracy({"pred": np.where(labels == 1, 5, 1)}, 1, 5, 0.99,
-                                        ref={"heldout_1_5_y": labels})
+        checks.verdict_heldout_accuracy({"pred": np.where(labels == 1, 5, 1)}, {"heldout_1_5_y": labels},
+                                        1, 5, 0.99)

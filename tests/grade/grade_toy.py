@@ -20,6 +20,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from grader.checks import REGISTRY_FILE
+from grader.checks.check_registry import namespaced
 from grader.grade import record
 
 MASTER = Path(__file__).parent / "fixtures" / "toy-master.ipynb"
@@ -77,7 +79,7 @@ def safe_autograder(toy: Toy, dest: Path, *, seed: int | None = None, reference_
     """The toy's autograder rewritten for the safe engine (``seed`` goes into otter_config.json;
     ``reference_seed`` gives the reference draw q4 expects)."""
     reference = io.BytesIO()
-    np.savez(reference, seeded_draw=np.random.RandomState(reference_seed).rand())
+    np.savez(reference, **namespaced({}, {"seeded_draw": np.random.RandomState(reference_seed).rand()}))
     with zipfile.ZipFile(toy.autograder) as src, zipfile.ZipFile(dest, "w") as dst:
         for name in src.namelist():
             data = src.read(name)
@@ -89,6 +91,7 @@ def safe_autograder(toy: Toy, dest: Path, *, seed: int | None = None, reference_
             arg = "draw" if check == "numerics" else check
             dst.writestr(f"tests/{q}.py", SAFE_TEST.format(q=q, points=points, check=check, arg=arg))
         dst.writestr("files/mlp_hidden_checks.py", TOY_CHECKS.read_bytes())
+        dst.writestr("files/check_registry.py", REGISTRY_FILE.read_bytes())
         dst.writestr("files/mlp_reference.npz", reference.getvalue())
     return dest
 

@@ -23,37 +23,36 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from grader.checks import REGISTRY_FILE
+from grader.checks.check_registry import namespaced
 from grader.grade.probe_child import PROBE_CELL
 from grader.grade.sandbox import Finished
 
 CHECKS_SOURCE = '''
 import numpy as np
+from check_registry import Registry
 
-def probe_square(square):
+REGISTRY = Registry()
+
+@REGISTRY.probe
+def probe_square(inp, square):
     return {"out": np.asarray([square(x) for x in (-2.0, 0.0, 3.0)], dtype=float)}
 
-def verdict_square(outputs, ref=None):
+@REGISTRY.check("check_square", question="q1", probe="square")
+def verdict_square(outputs, ref):
     assert "out" in outputs, "square: no result was recorded."
     assert np.allclose(np.asarray(outputs["out"], dtype=float), ref["square_out"]), "square: wrong values."
 
-def probe_mean(mean):
+@REGISTRY.probe
+def probe_mean(inp, mean):
     return {"out": np.asarray([mean([1.0, 2.0]), mean([5.0])], dtype=float)}
 
-def verdict_mean(outputs, ref=None):
+@REGISTRY.check("check_mean", question="q2", probe="mean")
+def verdict_mean(outputs, ref, tol=1e-12):  # an option the tests leave at its default
     assert "out" in outputs, "mean: no result was recorded."
-    assert np.allclose(np.asarray(outputs["out"], dtype=float), ref["mean_out"]), "mean: wrong values."
+    assert np.allclose(np.asarray(outputs["out"], dtype=float), ref["mean_out"], atol=tol), "mean: wrong values."
 
-CHECKS = {"check_square": (probe_square, verdict_square, 1, 0), "check_mean": (probe_mean, verdict_mean, 1, 0)}
-
-def probe_args(name, args):
-    _, _, n, k = CHECKS[name]
-    return args[:n + k]
-
-def verdict_args(name, args):
-    return args[CHECKS[name][2]:]
-
-def split_inputs(values):
-    return {}
+globals().update(REGISTRY.entry_points())
 '''
 
 TEST_FILE = '''from otter.test_files import test_case
@@ -76,7 +75,7 @@ POSSIBLE = {"q1": 2.0, "q2": 3.0}
 def build_autograder(dest: Path) -> Path:
     """Write the toy safe autograder zip at ``dest``."""
     reference = io.BytesIO()
-    np.savez(reference, square_out=np.array([4.0, 0.0, 9.0]), mean_out=np.array([1.5, 5.0]))
+    np.savez(reference, **namespaced({}, {"square_out": np.array([4.0, 0.0, 9.0]), "mean_out": np.array([1.5, 5.0])}))
     with zipfile.ZipFile(dest, "w") as zf:
         zf.writestr("otter_config.json", json.dumps({"assignment_name": "toy-safe", "lang": "python"}))
         zf.writestr("run_autograder", "#!/bin/sh\n")
@@ -84,6 +83,7 @@ def build_autograder(dest: Path) -> Path:
             zf.writestr(f"tests/{question}.py", TEST_FILE.format(question=question, points=int(points),
                                                                function=function))
         zf.writestr("files/mlp_hidden_checks.py", CHECKS_SOURCE)
+        zf.writestr("files/check_registry.py", REGISTRY_FILE.read_bytes())
         zf.writestr("files/mlp_reference.npz", reference.getvalue())
     return dest
 
@@ -100,11 +100,13 @@ def _inside(work: Path):
     cwd = os.getcwd()
     os.chdir(work)
     sys.path.insert(0, str(work))
-    sys.modules.pop("mlp_hidden_checks", None)
+    for module in ("mlp_hidden_checks", "check_registry"):
+        sys.modules.pop(module, None)
     try:
         yield
     finally:
-        sys.modules.pop("mlp_hidden_checks", None)
+        for module in ("mlp_hidden_checks", "check_registry"):
+            sys.modules.pop(module, None)
         sys.path.remove(str(work))
         os.chdir(cwd)
 

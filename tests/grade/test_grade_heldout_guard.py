@@ -30,7 +30,8 @@ import pytest
 from click.testing import CliRunner
 
 from grader.build.heldout import derive_heldout
-from grader.checks import HIDDEN_CHECKS_FILE
+from grader.checks import SHIPPED
+from grader.checks.check_registry import namespaced
 from grader.cli import main as cli
 from grader.grade import safe
 from safe_toy import fake_child, notebook
@@ -80,7 +81,7 @@ def build_autograder(dest, public: dict, *, derive: bool):
     for the control, the public ones as they are."""
     work = dest.parent
     reference = io.BytesIO()
-    np.savez(reference, unused=np.zeros(1))
+    np.savez(reference, **namespaced({"unused": np.zeros(1)}, {}))
     with zipfile.ZipFile(dest, "w") as zf:
         zf.writestr("otter_config.json", json.dumps({"assignment_name": "guard", "lang": "python"}))
         zf.writestr("run_autograder", "#!/bin/sh\n")
@@ -95,7 +96,8 @@ def build_autograder(dest, public: dict, *, derive: bool):
             else:
                 held.write_bytes(source.read_bytes())
             zf.writestr(f"files/heldout_{d1}_{d2}.npz", held.read_bytes())
-        zf.writestr("files/mlp_hidden_checks.py", HIDDEN_CHECKS_FILE.read_bytes())
+        for name, path in SHIPPED.items():
+            zf.writestr(f"files/{name}", path.read_bytes())
         zf.writestr("files/mlp_reference.npz", reference.getvalue())
     return dest
 

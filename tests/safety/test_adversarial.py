@@ -40,7 +40,7 @@ ATTACKS = {
                               "numpy.mean = lambda *a, **k: 1.0"),
     "patch_builtins": ({"graded", "crashed", "timeout"}, "import builtins\nbuiltins.AssertionError = type('Nothing', (BaseException,), {})\n"
                                  "builtins.isinstance = lambda *a: True"),
-    "patch_checks": ("graded", "import mlp_hidden_checks as c\nc.CHECKS = {k: (lambda *a: {}, lambda *a, **k: None, 0, 0) for k in c.CHECKS}\n"
+    "patch_checks": ("graded", "import mlp_hidden_checks as c\nc.REGISTRY.run_verdict = lambda *a, **k: None\n"
                                "for n in dir(c):\n    if n.startswith(('check_', 'verdict_')):\n        setattr(c, n, lambda *a, **k: None)"),
     "patch_otter": ("graded", "import otter\notter.Notebook.check = lambda *a, **k: None\n"
                               "check_heldout_accuracy = check_feedforward_hidden = lambda *a, **k: None"),
