@@ -124,7 +124,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     _check_paths(submissions_dir, out, manual_scores)
     ag = load_autograder(ag_path, sha256_of(ag_path) if ag_path.is_file() else "")
     _check_engine(engine, ag)
-    boilerplate = _boilerplate(boilerplate, ag_path)
+    boilerplate = _boilerplate(boilerplate, ag_path, similarity_threshold)
     if cluster is not None and jobs is not None:
         raise GraderError("--jobs with --cluster: the Dask workers' threads set how many submissions run at once; "
                           "drop --jobs (local:N starts N one-thread workers)")
@@ -175,8 +175,11 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
 
 # --- integrity: the batch's codes, merged into every row written (grader.submissions.integrity_batch) ---
 
-def _boilerplate(given, ag_path: Path) -> Path | None:
-    """``given``, else the build's student notebook beside the autograder (dist/student/<name>.ipynb)."""
+def _boilerplate(given, ag_path: Path, threshold: float) -> Path | None:
+    """``given``, else the build's student notebook beside the autograder (dist/student/<name>.ipynb);
+    GraderError for a missing ``given`` or a threshold outside (0, 1]."""
+    if not 0 < threshold <= 1:
+        raise GraderError(f"--similarity-threshold {threshold}: give a share of tokens in (0, 1], such as 0.5")
     if given is not None:
         if not Path(given).is_file():
             raise GraderError(f"--boilerplate {given} does not exist; pass the student notebook built by "
@@ -188,8 +191,6 @@ def _boilerplate(given, ag_path: Path) -> Path | None:
 
 def _integrity(submissions, out: Path, boilerplate: Path | None, threshold: float):
     """Static check + similarity of the whole batch; writes integrity.csv and similarity.html."""
-    if not 0 < threshold <= 1:
-        raise GraderError(f"--similarity-threshold {threshold}: give a share of tokens in (0, 1], such as 0.5")
     flags = integrity_batch.check_batch([(s.id, s.path) for s in submissions], boilerplate=boilerplate,
                                         threshold=threshold, html=out / integrity_batch.HTML_NAME)
     integrity_batch.write_csv(out / integrity_batch.CSV_NAME, flags, [s.id for s in submissions])

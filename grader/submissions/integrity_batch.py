@@ -4,7 +4,8 @@ Used by ``mlp-course grade`` (the gradebook's ``integrity`` column) and ``mlp-co
 (alone). Steps, in order:
 
 1. the given code (:func:`given_notebook`): the built student notebook passed as the boilerplate,
-   else the code cells that at least half of the submissions share verbatim (and a note says so);
+   else the code cells that at least half of the submissions share verbatim, or two share still
+   unanswered (and a note says so);
    the policy comes from that notebook's metadata (:func:`.integrity.policy_of`);
 2. read each submission's notebook (:func:`.validate.read_notebook`, never run); one that cannot be
    read gets no code and a note;
@@ -22,6 +23,7 @@ import collections
 import csv
 import dataclasses
 import io
+import re
 from pathlib import Path
 
 import nbformat
@@ -66,12 +68,17 @@ def given_notebook(boilerplate: Path | None) -> nbformat.NotebookNode | None:
                           "pass the student notebook built by `mlp-course build` (dist/student/<name>.ipynb)") from None
 
 
+UNANSWERED = re.compile(r"(^|=)\s*\.\.\.\s*$", re.M)  # a line `...` or `x = ...`: a template not filled in
+
+
 def _shared_cells(notebooks: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
-    """A notebook of the code cells that at least half of ``notebooks`` (and 2) hold verbatim."""
+    """A notebook of the code cells held verbatim by at least half of ``notebooks`` (and 2), or by
+    2 or more when still unanswered (:data:`UNANSWERED`): the given code, as far as it shows."""
     counts = collections.Counter(src for nb in notebooks
                                  for src in {c.source.strip() for c in nb.cells if c.cell_type == "code"})
     need = max(2, (len(notebooks) + 1) // 2)
-    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s, n in counts.items() if n >= need])
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s, n in counts.items()
+                                           if n >= need or (n >= 2 and UNANSWERED.search(s))])
 
 
 def check_batch(submissions: list[tuple[str, Path]], *, boilerplate: Path | None = None,
@@ -95,7 +102,11 @@ def check_batch(submissions: list[tuple[str, Path]], *, boilerplate: Path | None
         codes[sid] = integrity.codes_of(findings)
         details[sid] = [f.describe() for f in findings]
     texts = {sid: similarity.student_code(nb, given) for sid, nb in notebooks.items()}
-    pairs, _ = similarity.similar_pairs(texts, similarity.given_code(given), threshold=threshold, html=html)
+    try:
+        pairs, _ = similarity.similar_pairs(texts, similarity.given_code(given), threshold=threshold, html=html)
+    except Exception as exc:  # noqa: BLE001 - a signal: never worth losing the grading over
+        pairs, html = [], None
+        notes.append(f"similarity: not computed ({type(exc).__name__}: {str(exc)[:200]}); the lib: codes stand")
     for sid, sim in similarity.codes_by_id(pairs).items():
         codes[sid] = codes.get(sid, ()) + sim
     return BatchIntegrity(codes=codes, details=details, pairs=pairs, threshold=threshold, notes=notes,
