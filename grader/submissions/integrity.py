@@ -120,13 +120,21 @@ def question_cells(nb: nbformat.NotebookNode) -> list[tuple[int, int, str]]:
     return found
 
 
+def _parse(source: str) -> ast.Module | None:
+    """The syntax tree of a cell: plain Python first (fast), else with IPython's magics transformed."""
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return parse_cell(source)
+
+
 def _trees(nb: nbformat.NotebookNode) -> dict[int, ast.Module]:
     """Cell number -> syntax tree of every code cell (import lines only when it does not parse)."""
     trees = {}
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type != "code":
             continue
-        tree = parse_cell(cell.source)
+        tree = _parse(cell.source)
         if tree is None:
             lines = [ln.strip() if re.match(r"\s*(import|from)\s", ln) else "" for ln in cell.source.splitlines()]
             tree = parse_cell("\n".join(lines)) or ast.Module(body=[], type_ignores=[])
@@ -193,14 +201,24 @@ def _uses(tree: ast.Module, aliases: dict[str, str]):
                 yield node.lineno, dotted
 
 
+def _may_reach(target: str, policy: Policy) -> bool:
+    """Can a name imported as ``target`` lead to a forbidden library (itself, or an attribute of it)?"""
+    return _under(target, policy.forbidden) or any(p.startswith(target + ".") for p in policy.forbidden)
+
+
+def _worth_walking(source: str, aliases: dict[str, str]) -> bool:
+    """Can this cell hold a finding at all? (a fast text test before walking its syntax tree)"""
+    return "import" in source or any(re.search(rf"\b{re.escape(name)}\b", source) for name in aliases)
+
+
 def static_findings(nb: nbformat.NotebookNode, policy: Policy = DEFAULT_POLICY) -> list[Finding]:
     """Every use of a forbidden library in the checked questions' code cells of ``nb``."""
     trees = _trees(nb)
-    aliases = _aliases(trees)
+    aliases = {local: target for local, target in _aliases(trees).items() if _may_reach(target, policy)}
     first, last = policy.questions
     findings = []
-    for question, number, _ in question_cells(nb):
-        if not first <= question <= last:
+    for question, number, source in question_cells(nb):
+        if not first <= question <= last or not _worth_walking(source, aliases):
             continue
         for line, dotted in _uses(trees[number], aliases):
             if policy.is_forbidden(dotted):

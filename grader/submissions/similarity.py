@@ -4,39 +4,47 @@ Steps, in order:
 
 1. :func:`student_code` -- a submission's code cells joined into one Python text, without the
    ``grader.check`` cells and without any cell identical to a cell of the given notebook;
-2. :func:`similar_pairs` -- copydetect tokenises each text (names become ``V``/``F``, strings ``S``,
-   so renamed variables do not hide a copy), winnows k-gram hashes and drops every hash that also
-   occurs in the given code (the boilerplate: the built student notebook's code, so function
-   signatures, docstrings and helper cells the students all received never make two of them
-   similar); then every pair is compared (hashes are order-free, so reordered functions do not
-   hide a copy either);
-3. a pair's score is the larger of its two overlaps (the share of one submission's own tokens
-   found in the other), so a submission copied into a longer one is found too; pairs at or above
-   the threshold are returned, and copydetect's side-by-side HTML of them is written.
+2. fingerprints (copydetect's ``CodeFingerprint``): the text is tokenised (names become ``V``/``F``,
+   strings ``S``, so renamed variables do not hide a copy), its k-gram hashes are winnowed, and every
+   hash that also occurs in the given code (the boilerplate: the built student notebook's code, so
+   signatures, docstrings and helper cells all students received never make two of them similar)
+   is dropped;
+3. scores: a pair's score is the larger of its two containments, |shared hashes| / |own hashes|
+   (hashes are order-free, so reordered functions do not hide a copy; the larger share finds a
+   submission copied into a longer one); all pairs at once with one sparse matrix product, which is
+   what keeps a class of 200 under a few seconds (``bench/bench_similarity.py``);
+4. pairs at or above the threshold are returned, and copydetect's side-by-side HTML of the highest
+   of them is written (its own per-side token shares, which are close to, not equal to, the score).
 
-A submission with fewer than :data:`MIN_TOKENS` tokens of its own (nothing written beyond the
+A submission with fewer than :data:`MIN_HASHES` fingerprints of its own (nothing written beyond the
 given code) is compared with nobody: two untouched notebooks are not "similar".
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import re
 import tempfile
+import zlib
 from pathlib import Path
 
 import nbformat
+import numpy as np
+from scipy import sparse
 
 from grader import atomic
 from grader.textsafe import safe_stem
 
 #: Default threshold. Measured on the three independent solutions of tests/submissions/integrity_notebooks.py
-#: (pairs 0.09-0.20), a renamed + reordered copy (1.00), and one solution with 1, 2, 3 of its 8 answers
-#: (feedforward, backpropagation, train_NNet) pasted from another: 0.24, 0.46, 0.66.
+#: (pairs 0.02-0.10), a renamed + reordered copy (0.92), and one solution with 1, 2, 3 of its 8 answers
+#: (feedforward, backpropagation, train_NNet) pasted from another: 0.18, 0.44, 0.64.
 DEFAULT_THRESHOLD = 0.5
-#: Fewest tokens (after the boilerplate is removed) a submission needs to be compared at all.
-MIN_TOKENS = 60
+#: Fewest fingerprints (after the given code's are removed) a submission needs to be compared at all.
+MIN_HASHES = 8
+#: Most pairs shown side by side in the HTML (the highest scores; all are in the gradebook and CSV).
+HTML_PAIRS = 100
 NOISE_T, GUARANTEE_T = 25, 30  # copydetect's defaults: k-gram length and winnowing guarantee (characters)
 CHECK_CELL = re.compile(r"^\s*grader\.check\(\s*[\"']\w+[\"']\s*\)\s*$")
 
@@ -70,18 +78,9 @@ def student_code(nb: nbformat.NotebookNode, given: nbformat.NotebookNode | None 
     return "\n\n".join(src for src in _code_cells(nb) if src not in skip and not CHECK_CELL.match(src))
 
 
-def _detector(folder: Path, html: Path, threshold: float):
-    import copydetect  # imported here: only this step needs it (and matplotlib through it)
-
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # copydetect logs every skip
-    return copydetect.CopyDetector(test_dirs=[str(folder / "code")], boilerplate_dirs=[str(folder / "given")],
-                                   extensions=["py"], noise_t=NOISE_T, guarantee_t=GUARANTEE_T,
-                                   display_t=threshold, autoopen=False, silent=True, out_file=str(html),
-                                   force_language="python")
-
-
 def _write_inputs(folder: Path, codes: dict[str, str], boilerplate: str) -> dict[str, str]:
-    """Write one ``.py`` per submission (and the boilerplate); returns file path -> id."""
+    """Write one ``.py`` per submission into ``folder/code`` and the boilerplate into
+    ``folder/given``; returns file path -> id."""
     (folder / "code").mkdir()
     (folder / "given").mkdir()
     (folder / "given" / "given.py").write_text(boilerplate or "\n", encoding="utf-8")
@@ -93,38 +92,98 @@ def _write_inputs(folder: Path, codes: dict[str, str], boilerplate: str) -> dict
     return files
 
 
+def _stable_kgrams(string: str, k: int) -> np.ndarray:
+    """CRC-32 of every k-gram of ``string``: the same on every run (copydetect uses Python's
+    ``hash()``, salted per process, so its winnowing, and the scores, would change between runs)."""
+    data = string.encode("utf-32-le")  # 4 bytes a character: k-gram i is bytes [4i, 4(i + k))
+    return np.array([zlib.crc32(data[4 * i:4 * (i + k)]) for i in range(len(string) - k + 1)], dtype=np.int64)
+
+
+@contextlib.contextmanager
+def _stable_hashes():
+    """copydetect's fingerprints with :func:`_stable_kgrams` for the duration of the block."""
+    from copydetect import utils
+
+    saved, utils.hashed_kgrams = utils.hashed_kgrams, _stable_kgrams
+    try:
+        yield
+    finally:
+        utils.hashed_kgrams = saved
+
+
+def _fingerprints(folder: Path, files: dict[str, str]) -> dict:
+    """File -> copydetect ``CodeFingerprint`` (tokenised, winnowed, the given code's hashes removed)."""
+    from copydetect.detector import CodeFingerprint  # imported here: only this step needs it
+
+    with _stable_hashes():
+        given = CodeFingerprint(str(folder / "given" / "given.py"), NOISE_T, 1, language="python").hashes
+        boiler = np.array(sorted(given), dtype=np.int64)
+        prints = {}
+        for f in files:
+            fp = CodeFingerprint(f, NOISE_T, GUARANTEE_T - NOISE_T + 1, boiler, language="python")
+            fp.hashes = fp.hashes - given  # copydetect keeps a repeated boilerplate hash once
+            prints[f] = fp
+    return prints
+
+
+def _scores(prints: dict, order: list[str]) -> np.ndarray:
+    """Pairwise scores (len(order) x len(order)): the larger of the two shares of own hashes in common."""
+    columns: dict[int, int] = {}
+    rows, cols = [], []
+    for i, f in enumerate(order):
+        for h in prints[f].hashes:
+            rows.append(i)
+            cols.append(columns.setdefault(h, len(columns)))
+    matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(order), max(1, len(columns))))
+    shared = (matrix @ matrix.T).toarray()
+    sizes = np.maximum(np.diag(shared), 1)
+    return np.maximum(shared / sizes[:, None], shared / sizes[None, :])
+
+
 def similar_pairs(codes: dict[str, str], boilerplate: str = "", *, threshold: float = DEFAULT_THRESHOLD,
                   html: Path | None = None) -> tuple[list[Pair], list[Pair]]:
     """``(flagged, all_pairs)`` over ``codes`` (id -> student code, :func:`student_code`), scores
     rounded to 2 decimals, highest first; ``flagged`` are those with score >= ``threshold``.
-    With ``html``, copydetect's side-by-side report of the flagged pairs is written there (atomically)."""
+    With ``html``, copydetect's side-by-side report of the :data:`HTML_PAIRS` highest flagged pairs
+    is written there (atomically)."""
     if len(codes) < 2:
         return [], []
     with tempfile.TemporaryDirectory(prefix="mlp-similarity-") as tmp:
         files = _write_inputs(Path(tmp), codes, boilerplate)
-        detector = _detector(Path(tmp), Path(tmp) / "report.html", threshold)
-        detector.run()
-        pairs = _pairs(detector, files)
+        prints = _fingerprints(Path(tmp), files)
+        order = [f for f in files if len(prints[f].hashes) >= MIN_HASHES]
+        scores = _scores(prints, order) if len(order) >= 2 else np.zeros((len(order), len(order)))
+        pairs = sorted((Pair(*sorted((files[order[i]], files[order[j]])), round(float(scores[i, j]), 2))
+                        for i in range(len(order)) for j in range(i + 1, len(order))),
+                       key=lambda p: (-p.score, p.a, p.b))
         flagged = [p for p in pairs if p.score >= threshold]
         if html is not None:
-            detector.conf.display_t = min(threshold, 1.0) - 1e-9
-            report = detector.generate_html_report(output_mode="return") or ""
-            atomic.write_text(html, report.replace(str(Path(tmp) / "code") + "/", ""))  # file names, not paths
+            by_id = {sid: f for f, sid in files.items()}
+            shown = [(by_id[p.a], by_id[p.b]) for p in flagged[:HTML_PAIRS]]
+            atomic.write_text(html, _html(Path(tmp), prints, shown).replace(str(Path(tmp) / "code") + "/", ""))
     return flagged, pairs
 
 
-def _pairs(detector, files: dict[str, str]) -> list[Pair]:
-    """Every compared pair once, its score = the larger of its two overlaps."""
-    tokens = {f: d.token_coverage for f, d in detector.file_data.items()}
-    matrix, names = detector.similarity_matrix, detector.test_files
-    pairs = {}
-    for i, fa in enumerate(names):
-        for j, fb in enumerate(names):
-            if j <= i or min(tokens.get(fa, 0), tokens.get(fb, 0)) < MIN_TOKENS or matrix[i, j, 0] < 0:
-                continue
-            a, b = sorted((files[fa], files[fb]))
-            pairs[a, b] = Pair(a, b, round(float(max(matrix[i, j])), 2))
-    return sorted(pairs.values(), key=lambda p: (-p.score, p.a, p.b))
+def _html(folder: Path, prints: dict, shown: list[tuple[str, str]]) -> str:
+    """copydetect's report of exactly the pairs ``shown`` (its own per-side token shares)."""
+    import copydetect
+
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # copydetect logs every skip
+    names = sorted({f for pair in shown for f in pair}) or sorted(prints)[:1]
+    detector = copydetect.CopyDetector(test_dirs=[str(folder / "given")], boilerplate_dirs=[str(folder / "given")],
+                                       extensions=["py"], noise_t=NOISE_T, guarantee_t=GUARANTEE_T,
+                                       display_t=0.0, autoopen=False, silent=True, force_language="python")
+    detector.test_files, detector.ref_files = names, names
+    detector.file_data = {f: prints[f] for f in names}
+    index = {f: i for i, f in enumerate(names)}
+    detector.similarity_matrix = np.full((len(names), len(names), 2), -1.0)
+    detector.token_overlap_matrix = np.full((len(names), len(names)), -1)
+    for a, b in shown:  # these pairs only: comparing all of their files with each other is quadratic
+        overlap, shares, slices = copydetect.compare_files(prints[a], prints[b])
+        detector.similarity_matrix[index[a], index[b]] = shares
+        detector.token_overlap_matrix[index[a], index[b]] = overlap
+        detector.slice_matrix[a, b] = list(slices)
+    return detector.generate_html_report(output_mode="return") or ""
 
 
 def codes_by_id(pairs: list[Pair]) -> dict[str, tuple[str, ...]]:

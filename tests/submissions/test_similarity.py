@@ -60,3 +60,23 @@ def test_does_the_batch_put_lib_and_sim_codes_on_the_right_ids_and_write_the_htm
 def test_do_independent_solutions_stay_below_the_threshold(threshold):
     flagged, everything = pairs_of({sid: notebook(a) for sid, a in STYLES.items()}, threshold)
     assert flagged == [] and len(everything) == 3
+
+
+def test_is_a_score_the_same_in_another_process_with_another_hash_seed():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("from integrity_notebooks import STYLE_A, STYLE_B, STYLE_C, near_copy, notebook\n"
+              "from grader.submissions.similarity import given_code, similar_pairs, student_code\n"
+              "g = notebook()\n"
+              "codes = {k: student_code(notebook(v), g) for k, v in "
+              "{'a': STYLE_A, 'b': STYLE_B, 'c': STYLE_C, 'z': near_copy(STYLE_A)}.items()}\n"
+              "print(similar_pairs(codes, given_code(g))[1])")
+    here = Path(__file__).parent
+    path = os.pathsep.join([str(here), str(here.parents[1]), os.environ.get("PYTHONPATH", "")])
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": path, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2")}
+    assert len(outputs) == 1 and "score" in outputs.pop()
