@@ -20,10 +20,10 @@ The pipeline, one step per module (each step only needs the ones before it):
 7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
    tells when every submission crashed the same way (the CLI then exits 1).
 
-Integrity (:mod:`grader.submissions.integrity_batch`), once per run after step 2 and before any
-row is written: the static check of every submission and the similarity of every pair (nothing
-runs), so every gradebook row written carries its ``integrity`` codes, merged with the probe's
-``integrity_flags``; ``integrity.csv`` and ``similarity.html`` go beside the gradebook. Never a score.
+Integrity (:mod:`.integrity_step`), once per run after step 2 and before any row is written: the
+static check of every submission and the similarity of every pair (nothing runs), so every
+gradebook row written carries its ``integrity`` codes, merged with the probe's ``integrity_flags``;
+``integrity.csv`` and ``similarity.html`` go beside the gradebook. Never a score.
 
 Every child computes with the fixed numerics of :mod:`grader.numerics` (BLAS threads, seed).
 
@@ -52,7 +52,7 @@ from grader.grade.record import outcome_of_entry, pending_row, row_of, write_gra
 from grader.grade.report import write_report
 from grader.grade.runner import harness_failure, run_batch
 from grader.grade.state import entry_for, is_current, load_state, save_state
-from grader.submissions import integrity_batch
+from grader.grade.integrity_step import boilerplate_for, integrity_codes, with_integrity
 from grader.submissions.similarity import DEFAULT_THRESHOLD
 
 ENGINES = ("auto", "safe", "otter")
@@ -116,7 +116,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     address or ``local:N``) grades on a Dask cluster instead (:mod:`.cluster`; each worker resolves
     and preflights the sandbox itself). ``boilerplate`` (the student notebook as handed out; default
     ``dist/student/<name>.ipynb`` beside ``dist/autograder/``) and ``similarity_threshold`` set the
-    integrity check (:func:`_integrity`). Raises ``GraderError``
+    integrity check (:mod:`.integrity_step`). Raises ``GraderError``
     for bad input or a sandbox that fails its preflight (before any row is written),
     ``KeyboardInterrupt`` (after saving every finished row) when interrupted.
     """
@@ -124,7 +124,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     _check_paths(submissions_dir, out, manual_scores)
     ag = load_autograder(ag_path, sha256_of(ag_path) if ag_path.is_file() else "")
     _check_engine(engine, ag)
-    boilerplate = _boilerplate(boilerplate, ag_path, similarity_threshold)
+    boilerplate = boilerplate_for(boilerplate, ag_path, similarity_threshold)
     if cluster is not None and jobs is not None:
         raise GraderError("--jobs with --cluster: the Dask workers' threads set how many submissions run at once; "
                           "drop --jobs (local:N starts N one-thread workers)")
@@ -156,7 +156,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
         out.mkdir(parents=True, exist_ok=True)
         if manual_scores is not None:
             save_manual(out, manual)
-        flags = _integrity(submissions, out, boilerplate, similarity_threshold)
+        flags = integrity_codes(submissions, out, boilerplate, similarity_threshold)
         outcomes = _grade(submissions, todo, entries, ag, out, batch, manual, flags.codes,
                           jobs=jobs or cpu_count(), progress=progress, run=run)
     for s in submissions:  # feedback of unchanged submissions shows today's manual scores
@@ -171,35 +171,6 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     return {**summary, "settings": settings, "harness_failure": harness_failure(outcomes),
             "notes": [f"{s.id}: {s.note}" for s in submissions if s.note] + flags.notes,
             "integrity": flags}
-
-
-# --- integrity: the batch's codes, merged into every row written (grader.submissions.integrity_batch) ---
-
-def _boilerplate(given, ag_path: Path, threshold: float) -> Path | None:
-    """``given``, else the build's student notebook beside the autograder (dist/student/<name>.ipynb);
-    GraderError for a missing ``given`` or a threshold outside (0, 1]."""
-    if not 0 < threshold <= 1:
-        raise GraderError(f"--similarity-threshold {threshold}: give a share of tokens in (0, 1], such as 0.5")
-    if given is not None:
-        if not Path(given).is_file():
-            raise GraderError(f"--boilerplate {given} does not exist; pass the student notebook built by "
-                              "`mlp-course build` (dist/student/<name>.ipynb)")
-        return Path(given)
-    beside = ag_path.parent.parent / "student" / (ag_path.name.removesuffix("-autograder.zip") + ".ipynb")
-    return beside if beside.is_file() else None
-
-
-def _integrity(submissions, out: Path, boilerplate: Path | None, threshold: float):
-    """Static check + similarity of the whole batch; writes integrity.csv and similarity.html."""
-    flags = integrity_batch.check_batch([(s.id, s.path) for s in submissions], boilerplate=boilerplate,
-                                        threshold=threshold, html=out / integrity_batch.HTML_NAME)
-    integrity_batch.write_csv(out / integrity_batch.CSV_NAME, flags, [s.id for s in submissions])
-    return flags
-
-
-def with_integrity(row: dict, codes) -> dict:
-    """``row`` with the batch's ``codes`` added to its own ``integrity`` cell (the probe's flags)."""
-    return {**row, "integrity": integrity_batch.join_codes(row.get("integrity", ""), codes)}
 
 
 def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, codes: dict, *,
