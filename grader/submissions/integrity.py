@@ -106,10 +106,15 @@ class Finding:
 PROMPT = re.compile(r"\*\*Q(\d+)\b")
 
 
+CHECK = re.compile(r"""grader\.check\(\s*["']q(\d+)""")
+
+
 def question_cells(nb: nbformat.NotebookNode) -> list[tuple[int, int, str]]:
     """``(question, cell number, source)`` of each code cell after a question's prompt (a markdown
     cell with ``**Q<n>``, as the student notebook writes them); a cell belongs to the last prompt
-    above it, so cells a student adds under a question count for that question."""
+    above it, so cells a student adds under a question count for that question. In a notebook
+    without such prompts, a cell belongs to the next ``grader.check("q<n>")`` below it (the last
+    check's question after it)."""
     found, question = [], 0
     for number, cell in enumerate(nb.cells, start=1):
         if cell.cell_type == "markdown":
@@ -117,7 +122,18 @@ def question_cells(nb: nbformat.NotebookNode) -> list[tuple[int, int, str]]:
             question = int(prompts[-1]) if prompts else question
         elif cell.cell_type == "code" and question:
             found.append((question, number, cell.source))
-    return found
+    return found or _by_checks(nb)
+
+
+def _by_checks(nb: nbformat.NotebookNode) -> list[tuple[int, int, str]]:
+    """Question of each code cell from the ``grader.check`` cells (see :func:`question_cells`)."""
+    code = [(number, cell.source) for number, cell in enumerate(nb.cells, start=1) if cell.cell_type == "code"]
+    checks = [int(q) for _, source in code for q in CHECK.findall(source)]
+    question, found = (checks[-1] if checks else 0), []
+    for number, source in reversed(code):
+        question = int(CHECK.findall(source)[0]) if CHECK.search(source) else question
+        found.append((question, number, source))
+    return [item for item in reversed(found) if item[0]]
 
 
 def _parse(source: str) -> ast.Module | None:

@@ -77,3 +77,14 @@ def test_does_the_notebook_metadata_change_the_policy_and_reject_a_bad_one():
     nb.metadata["mlp_course"] = {"integrity": {"questions": [12]}}
     with pytest.raises(GraderError, match=r"questions must be \[first, last\]"):
         policy_of(nb)
+
+
+def test_without_prompts_do_the_check_cells_say_which_question_a_cell_belongs_to():
+    nb = notebook({**STYLE_A, 11: "import torch\nmodel_1_5 = torch.nn.Linear(784, 1)"})
+    with_prompts = question_cells(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = "Some text."
+    answers = {n: q for q, n, src in with_prompts if src in STYLE_A.values() or "torch" in src}
+    assert len(answers) == 8 and {n: q for q, n, _ in question_cells(nb) if n in answers} == answers
+    assert codes_of(static_findings(nb)) == ("lib:torch",)
