@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from nbformat.v4 import new_notebook
 
@@ -88,3 +90,19 @@ def test_without_prompts_do_the_check_cells_say_which_question_a_cell_belongs_to
     answers = {n: q for q, n, src in with_prompts if src in STYLE_A.values() or "torch" in src}
     assert len(answers) == 8 and {n: q for q, n, _ in question_cells(nb) if n in answers} == answers
     assert codes_of(static_findings(nb)) == ("lib:torch",)
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "samples" / "submissions"
+
+
+def test_on_the_real_notebook_are_the_samples_clean_and_an_mlpclassifier_model_flagged():
+    import nbformat
+
+    samples = sorted(SAMPLES.glob("*.ipynb"))
+    assert samples and all(static_findings(nbformat.read(p, 4)) == [] for p in samples)
+    nb = nbformat.read(SAMPLES / "correct.ipynb", 4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and re.search(r"^model_1_5\s*=", c.source, re.M)]
+    cell.source = ("from sklearn.neural_network import MLPClassifier\n"
+                   "model_1_5 = MLPClassifier().fit(train_X_1_5.T, train_y_1_5.ravel())")
+    found = static_findings(nb)
+    assert codes_of(found) == ("lib:sklearn",) and {f.question for f in found} == {11}
