@@ -11,7 +11,6 @@
   and the two over a batch (``grade``'s ``integrity`` column and ``mlp-course integrity``).
 
 Layers point one way: the verbs (``grader/grade``, ``grader/export``, ``grader/answers``,
-``grader/integrity``) use
-this package and the shared modules beside it (``grader.readback``, ``grader.textsafe``,
-``grader.atomic``); no verb imports another verb, and nothing here imports a verb.
+``grader/integrity``) use this package and the shared modules beside it (``grader.readback``,
+``grader.textsafe``, ``grader.atomic``); no verb imports another verb, and nothing here imports a verb.
 """
