@@ -160,7 +160,8 @@ def similar_pairs(codes: dict[str, str], boilerplate: str = "", *, threshold: fl
         if html is not None:
             by_id = {sid: f for f, sid in files.items()}
             shown = [(by_id[p.a], by_id[p.b]) for p in flagged[:HTML_PAIRS]]
-            atomic.write_text(html, _html(Path(tmp), prints, shown).replace(str(Path(tmp) / "code") + "/", ""))
+            page = _offline(_html(Path(tmp), prints, shown)).replace(str(Path(tmp) / "code") + "/", "")
+            atomic.write_text(html, page)
     return flagged, pairs
 
 
@@ -184,6 +185,18 @@ def _html(folder: Path, prints: dict, shown: list[tuple[str, str]]) -> str:
         detector.token_overlap_matrix[index[a], index[b]] = overlap
         detector.slice_matrix[a, b] = list(slices)
     return detector.generate_html_report(output_mode="return") or ""
+
+
+CDN_TAG = re.compile(r"<(link|script)\b[^>]*https?://[^>]*>(\s*</script>)?", re.I)
+#: copydetect's template styles itself with Bootstrap from a CDN; this keeps it readable offline:
+#: the two sides of a pair next to each other, every pair open (no collapse script).
+OFFLINE_CSS = ("<style>.row{display:flex;gap:1em}.col,.col3{flex:1;min-width:0}.code-display{overflow-x:auto}"
+               ".btn{border:0;background:none;font-weight:bold;padding:0}</style>")
+
+
+def _offline(page: str) -> str:
+    """``page`` without anything fetched from the network (student code is shown; no third party is told)."""
+    return CDN_TAG.sub("", page).replace("</head>", OFFLINE_CSS + "</head>", 1)
 
 
 def codes_by_id(pairs: list[Pair]) -> dict[str, tuple[str, ...]]:

@@ -54,6 +54,7 @@ def test_does_the_batch_put_lib_and_sim_codes_on_the_right_ids_and_write_the_htm
     assert result.details["broken"][0].startswith("not checked:")
     html = (tmp_path / "out" / "similarity.html").read_text()
     assert "zoe.py" in html and str(tmp_path) not in html
+    assert "https://" not in html and "http://" not in html  # nothing fetched when it is opened
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.5])
