@@ -35,6 +35,8 @@ from grader.submissions.validate import read_notebook
 from grader.textsafe import csv_row
 
 HTML_NAME, CSV_NAME = "similarity.html", "integrity.csv"
+#: Longest code compared (a whole submission is about 20 000 characters); beyond it, the start only.
+MAX_CODE_CHARS = 300_000
 
 
 @dataclasses.dataclass
@@ -92,16 +94,27 @@ def check_batch(submissions: list[tuple[str, Path]], *, boilerplate: Path | None
             notebooks[sid] = read_notebook(path)
         except GraderError as exc:
             details[sid] = [f"not checked: {exc}"]
+        except Exception as exc:  # noqa: BLE001 - one unreadable file never stops the class
+            details[sid] = [f"not checked: {path.name} cannot be read ({type(exc).__name__})"]
     if given is None:
         given = _shared_cells(list(notebooks.values()))
         notes.append("similarity: no --boilerplate notebook; the code cells most submissions share "
                      "were taken as the given code")
     codes = {}
-    for sid, nb in notebooks.items():
-        findings = integrity.static_findings(nb, policy)
+    for sid, nb in list(notebooks.items()):
+        try:
+            findings = integrity.static_findings(nb, policy)
+        except Exception as exc:  # noqa: BLE001 - RecursionError/MemoryError from a pathological cell, ...
+            details[sid] = [f"not checked: its code cannot be parsed ({type(exc).__name__})"]
+            del notebooks[sid]
+            continue
         codes[sid] = integrity.codes_of(findings)
         details[sid] = [f.describe() for f in findings]
     texts = {sid: similarity.student_code(nb, given) for sid, nb in notebooks.items()}
+    for sid, text in texts.items():
+        if len(text) > MAX_CODE_CHARS:
+            texts[sid] = text[:MAX_CODE_CHARS]
+            details[sid].append(f"compared on its first {MAX_CODE_CHARS} characters of code only")
     try:
         pairs, _ = similarity.similar_pairs(texts, similarity.given_code(given), threshold=threshold, html=html)
     except Exception as exc:  # noqa: BLE001 - a signal: never worth losing the grading over

@@ -81,3 +81,17 @@ def test_is_a_score_the_same_in_another_process_with_another_hash_seed():
                               env={**os.environ, "PYTHONPATH": path, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2")}
     assert len(outputs) == 1 and "score" in outputs.pop()
+
+
+def test_does_a_pathological_or_huge_submission_leave_the_rest_of_the_class_checked(tmp_path):
+    import nbformat
+
+    hostile = notebook({**STYLE_B, 11: "x = " + "-" * 200_000 + "1"})  # MemoryError in ast.parse
+    huge = notebook({**STYLE_B, 10: STYLE_B[10] + "\n" + "y = 1\n" * 60_000})
+    for sid, nb in {"ada": notebook(STYLE_A), "zoe": notebook(near_copy(STYLE_A)), "bad": hostile,
+                    "big": huge}.items():
+        nbformat.write(nb, tmp_path / f"{sid}.ipynb")
+    result = check_batch([(sid, tmp_path / f"{sid}.ipynb") for sid in ("ada", "bad", "big", "zoe")])
+    assert result.details["bad"] == ["not checked: its code cannot be parsed (MemoryError)"]
+    assert result.details["big"] == ["compared on its first 300000 characters of code only"]
+    assert [(p.a, p.b) for p in result.pairs] == [("ada", "zoe")]
