@@ -54,7 +54,8 @@ def _notebook(cells: dict[int, str]) -> nbformat.NotebookNode:
 
 def _mutate(code: str, rng: random.Random) -> str:
     """``code`` with some local names renamed, functions reordered and a few random edits."""
-    names = sorted({n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)})
+    names = sorted({n.id for n in ast.walk(ast.parse(code))
+                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)})
     for name in rng.sample(names, k=rng.randint(0, len(names))):
         code = re.sub(rf"(?<!\.)\b{name}\b", f"{name}_{rng.choice('abcxyz')}{rng.randint(0, 99)}", code)
     parts = re.split(r"\n\n\n(?=def )", code)
@@ -94,10 +95,9 @@ def main() -> None:
         start = time.perf_counter()
         result = check_batch(subs, boilerplate=folder / "given.ipynb", html=folder / "similarity.html")
         elapsed = time.perf_counter() - start
-    pairs = args.n * (args.n - 1) // 2
+    pairs, scores = args.n * (args.n - 1) // 2, [p.score for p in result.pairs] or [0.0]
     print(f"{args.n} submissions, {pairs} pairs: check_batch {elapsed:.1f} s "
-          f"({len(result.pairs)} pairs at or above {DEFAULT_THRESHOLD}, "
-          f"scores {min((p.score for p in result.pairs), default=0):.2f}-{max((p.score for p in result.pairs), default=0):.2f})")
+          f"({len(result.pairs)} pairs at or above {DEFAULT_THRESHOLD}, scores {min(scores):.2f}-{max(scores):.2f})")
 
 
 if __name__ == "__main__":

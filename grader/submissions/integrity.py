@@ -100,6 +100,7 @@ class Finding:
         return f"lib:{self.name.split('.')[0]}"
 
     def describe(self) -> str:
+        """Where and what, for integrity.csv: ``Q11 cell 46 line 1: sklearn.neural_network.MLPClassifier``."""
         return f"Q{self.question} cell {self.cell} line {self.line}: {self.name}"
 
 
