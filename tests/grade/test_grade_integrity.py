@@ -85,3 +85,17 @@ def test_does_a_rerun_add_the_column_to_an_old_gradebook_without_losing_rows(bui
     assert graded == [] and summary["skipped"] == 4  # nothing regraded
     codes = integrity(out)
     assert len(codes) == 5 and codes["ben"] == "lib:sklearn" and codes["ada"].startswith("sim:ada,zoe(")
+
+
+def test_does_the_cli_print_the_integrity_line_and_refuse_a_bad_threshold(built, folder, graded, tmp_path):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    args = ["grade", str(folder), "-a", str(built.autograder), "--boilerplate", str(tmp_path / "given.ipynb")]
+    bad = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "bad"), "--similarity-threshold", "0"])
+    assert bad.exit_code == 2 and "--similarity-threshold 0.0: give a share" in bad.output
+    assert not (tmp_path / "bad").exists() and graded == []
+    good = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert good.exit_code == 0, good.output
+    assert "integrity: 3 submission(s) with codes, 1 similar pair(s)" in good.output
