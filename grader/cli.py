@@ -13,7 +13,7 @@ import click
 
 from grader.errors import GraderError
 
-VERBS = ["data", "build", "grade", "export", "answers"]
+VERBS = ["data", "build", "grade", "export", "answers", "integrity"]
 
 
 class _Group(click.Group):

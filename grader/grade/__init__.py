@@ -22,6 +22,11 @@ The pipeline, one step per module (each step only needs the ones before it):
    tells when every submission crashed the same way (the CLI then exits 1); with ``lms``,
    :mod:`.lms` writes the LMS import file from the same rows (manual scores merged).
 
+Integrity (:mod:`.integrity_step`), once per run after step 2 and before any row is written: the
+static check of every submission and the similarity of every pair (nothing runs), so every
+gradebook row written carries its ``integrity`` codes, merged with the probe's ``integrity_flags``;
+``integrity.csv`` and ``similarity.html`` go beside the gradebook. Never a score.
+
 Every child computes with the fixed numerics of :mod:`grader.numerics` (BLAS threads, seed).
 
 Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can replace them.
@@ -51,6 +56,8 @@ from grader.grade.runner import harness_failure, run_batch
 from grader.grade.state import entry_for, is_current, load_state, save_state
 from grader.grade import lms as lms_export
 from grader.submissions import roster as class_roster
+from grader.grade.integrity_step import boilerplate_for, integrity_codes, with_integrity
+from grader.submissions.similarity import DEFAULT_THRESHOLD
 
 ENGINES = ("auto", "safe", "otter")
 DEFAULTS = {"timeout": 900.0, "memory_mb": 4096, "output_mb": 5.0}
@@ -104,7 +111,8 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
          memory_mb: int = DEFAULTS["memory_mb"], output_mb: float = DEFAULTS["output_mb"],
          force: bool = False, manual_scores=None, progress: bool = True, engine: str = "auto",
          sandbox: str = "auto", drop_uid: bool = True, cluster: str | None = None,
-         roster=None, lms: str | None = None, lms_assignment: str | None = None) -> dict:
+         roster=None, lms: str | None = None, lms_assignment: str | None = None,
+         boilerplate=None, similarity_threshold: float = DEFAULT_THRESHOLD) -> dict:
     """Grade every submission in ``submissions_dir`` into ``out``; returns the summary dict.
 
     ``engine``: ``safe`` (student code only probes, verdicts here; see ``SAFETY.md``),
@@ -114,7 +122,10 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     address or ``local:N``) grades on a Dask cluster instead (:mod:`.cluster`; each worker resolves
     and preflights the sandbox itself). ``roster`` (a CSV, :mod:`grader.submissions.roster`) maps
     files to students and adds a ``missing`` row per student without a file; ``lms`` (canvas,
-    moodle, plain; needs ``roster``) also writes ``OUT/lms-<lms>.csv`` (:mod:`.lms`). Raises ``GraderError``
+    moodle, plain; needs ``roster``) also writes ``OUT/lms-<lms>.csv`` (:mod:`.lms`).
+    ``boilerplate`` (the student notebook as handed out; default
+    ``dist/student/<name>.ipynb`` beside ``dist/autograder/``) and ``similarity_threshold`` set the
+    integrity check (:mod:`.integrity_step`). Raises ``GraderError``
     for bad input or a sandbox that fails its preflight (before any row is written),
     ``KeyboardInterrupt`` (after saving every finished row) when interrupted.
     """
@@ -122,6 +133,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     _check_paths(submissions_dir, out, manual_scores)
     ag = load_autograder(ag_path, sha256_of(ag_path) if ag_path.is_file() else "")
     _check_engine(engine, ag)
+    boilerplate = boilerplate_for(boilerplate, ag_path, similarity_threshold)
     if cluster is not None and jobs is not None:
         raise GraderError("--jobs with --cluster: the Dask workers' threads set how many submissions run at once; "
                           "drop --jobs (local:N starts N one-thread workers)")
@@ -158,14 +170,16 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
         out.mkdir(parents=True, exist_ok=True)
         if manual_scores is not None:
             save_manual(out, manual)
-        outcomes = _grade(submissions, todo, entries, ag, out, batch, manual,
+        flags = integrity_codes(submissions, out, boilerplate, similarity_threshold)
+        outcomes = _grade(submissions, todo, entries, ag, out, batch, manual, flags.codes,
                           jobs=jobs or cpu_count(), progress=progress, run=run, missing=missing)
     for s in submissions:  # feedback of unchanged submissions shows today's manual scores
         if s not in todo and s.id in manual:
             write_outcome_files(out, outcome_of_entry(s.id, entries[s.id], ag), ag, manual[s.id])
     settings = {**settings_of(engine, runner if cluster is not None and engine == "safe" else box, ag),
                 "autograder_sha256": ag.sha256, "limits": limits_text(limits), "jobs": jobs or cpu_count()}
-    applied = [{**entries[s.id], "row": apply_manual(entries[s.id]["row"], ag, manual.get(s.id, {}))}
+    applied = [{**entries[s.id], "row": with_integrity(apply_manual(entries[s.id]["row"], ag, manual.get(s.id, {})),
+                                                       flags.codes.get(s.id, ()))}
                for s in submissions]
     applied += [{"row": row, "failures": []} for row in _missing_rows(missing, ag, manual)]
     applied.sort(key=lambda e: e["row"]["id"])
@@ -177,7 +191,8 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
         summary["lms"] = lms_export.write_lms(out, lms, students, {e["row"]["id"]: e["row"] for e in applied},
                                               ag.possible, lms_assignment or ag.path.stem.removesuffix("-autograder"))
     return {**summary, "settings": settings, "harness_failure": harness_failure(outcomes),
-            "notes": [f"{s.id}: {s.note}" for s in submissions if s.note], "roster": findings}
+            "notes": [f"{s.id}: {s.note}" for s in submissions if s.note] + flags.notes,
+            "roster": findings, "integrity": flags}
 
 
 # --- roster and LMS export (grade --roster, --lms) ---
@@ -203,16 +218,18 @@ def limits_text(limits: Limits) -> str:
 # --- end roster and LMS export ---
 
 
-def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, *,
+def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, codes: dict, *,
            jobs: int, progress: bool, run=run_batch, missing: list[str] = ()) -> list:
     """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes.
-    ``manual`` (student id -> question -> score) is applied to every row written; ``run`` is
+    ``manual`` (student id -> question -> score) and ``codes`` (student id -> integrity codes) are
+    applied to every row written; ``run`` is
     :func:`.runner.run_batch` or a drop-in for it (:class:`.cluster.DaskBatch`)."""
     notes, outcomes = {s.id: s.note for s in submissions}, []
 
     def gradebook():
-        rows = [apply_manual(entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id]),
-                             ag, manual.get(s.id, {}))
+        rows = [with_integrity(apply_manual(entries[s.id]["row"] if s.id in entries
+                                            else pending_row(s.id, ag, notes[s.id]), ag, manual.get(s.id, {})),
+                               codes.get(s.id, ()))
                 for s in submissions]
         if missing:  # --- roster: students without a file, in id order with the rest ---
             rows = sorted(rows + _missing_rows(missing, ag, manual), key=lambda r: r["id"])

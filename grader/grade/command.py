@@ -10,6 +10,7 @@ from grader.grade import DEFAULTS, ENGINES, main
 from grader.grade.isolation import MODES
 from grader.numerics import GRADING_SEED, GRADING_THREADS
 from grader.grade.report import settings_line
+from grader.submissions.similarity import DEFAULT_THRESHOLD
 
 HELP = f"""Grade every submission in SUBMISSIONS_DIR with an otter autograder, without Docker.
 
@@ -24,12 +25,14 @@ Folder layout:
                                same id as .ipynb and .zip: the newest file (mtime) is graded
   graded/                      written by this command
     gradebook.csv              id, status, one column per question, total, possible,
-                               duration_s, detail; FIRST row POINTS POSSIBLE (manual
+                               integrity, duration_s, detail; FIRST row POINTS POSSIBLE (manual
                                questions at their real points); a manual cell stays
                                empty, "manual pending" in detail, until scored
     feedback/<id>.md           per-question scores and failed-test messages for the student
     results/<id>.json          otter's raw results (--engine otter only)
     report.html                class report (one page, plots inside)
+    integrity.csv              integrity codes per id with where they come from
+    similarity.html            side by side view of the similar pairs (copydetect)
     .state.json                what was graded; a re-run skips unchanged submissions
     manual_scores.json         scores merged by --manual-scores, applied on every run
     lms-canvas.csv             with --lms canvas (or lms-moodle.csv, lms-plain.csv)
@@ -56,6 +59,12 @@ if it works here, else unshare, else none; as root each submission also runs
 under its own uid (--no-drop-uid keeps root: trusted notebooks only). Before
 the first submission, one probe must run through that sandbox, or nothing is
 graded (exit 2).
+\b
+Integrity (`mlp-course integrity --help` for the codes): the code of Q2-Q12 is
+parsed, never run, for learning libraries (lib:sklearn, lib:torch, ...), and every
+pair of submissions is compared with the given code subtracted (sim:alice,bob(0.91)
+at or above --similarity-threshold). The codes fill the `integrity` column; they
+never change a score.
 \b
 Numerics: every notebook runs with {GRADING_THREADS} BLAS thread(s), whatever --jobs, and the
 safe engine seeds numpy and random before every cell (otter_config.json's seed,
@@ -113,6 +122,11 @@ which is the grader failing, not the students; 2 bad input, failed preflight
 @click.option("--lms-assignment", default=None, metavar="TITLE",
               help="The grade column's title in the LMS file; for Canvas use the assignment's name and number "
                    "as its export shows them, 'Name (123456)'  [default: the autograder's name]")
+@click.option("--boilerplate", type=click.Path(path_type=str), default=None,
+              help="Student notebook as handed out, subtracted before comparing submissions  "
+                   "[default: dist/student/<name>.ipynb beside the autograder's dist/autograder/]")
+@click.option("--similarity-threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD, show_default=True,
+              help="Pairs of submissions sharing at least this share of their own code are flagged.")
 def command(submissions_dir, **options):
     try:
         summary = main(submissions_dir, **options)
@@ -127,6 +141,10 @@ def command(submissions_dir, **options):
                + (f" ({summary['skipped']} unchanged, not regraded; --force regrades)" if summary["skipped"] else ""))
     click.echo(f"mean total {summary['mean_total']:.2f} / {summary['possible']:g}")
     click.echo(f"settings: {settings_line(summary['settings'])}")
+    flags = summary["integrity"]
+    flagged = sum(1 for codes in flags.codes.values() if codes)
+    click.echo(f"integrity: {flagged} submission(s) with codes, {len(flags.pairs)} similar pair(s) "
+               f"(see the integrity column; {summary['gradebook'].parent / 'integrity.csv'})")
     click.echo(f"gradebook: {summary['gradebook']}")
     click.echo(f"report: {summary['report']}")
     for line in summary["roster"]:

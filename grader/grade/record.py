@@ -24,11 +24,13 @@ from grader.grade.score import Outcome
 from grader.textsafe import csv_row, safe_stem
 
 PENDING = "pending"
-FIXED_LEFT, FIXED_RIGHT = ["id", "status"], ["total", "possible", "duration_s", "detail"]
+FIXED_LEFT, FIXED_RIGHT = ["id", "status"], ["total", "possible", "integrity", "duration_s", "detail"]
+# ``integrity``: space-separated codes (``lib:sklearn``, ``sim:alice,bob(0.91)``, the probe's own), "" when
+# none; :func:`row_of` holds the probe's ``integrity_flags``, grade adds the batch's (grader.submissions.integrity_batch)
 
 
 def columns(autograder: Autograder) -> list[str]:
-    """Gradebook header: id, status, one column per question (otter's order), totals, detail."""
+    """Gradebook header: id, status, one column per question (otter's order), totals, integrity, detail."""
     return FIXED_LEFT + list(autograder.questions) + FIXED_RIGHT
 
 
@@ -36,6 +38,7 @@ def row_of(outcome: Outcome, autograder: Autograder) -> dict:
     """The gradebook row (a dict keyed by :func:`columns`) of one outcome."""
     return {"id": outcome.id, "status": outcome.status, **outcome.points,
             "total": round(outcome.total, 5), "possible": autograder.possible,
+            "integrity": " ".join(getattr(outcome, "integrity_flags", ())),
             "duration_s": round(outcome.duration_s, 1), "detail": outcome.detail}
 
 
@@ -43,7 +46,7 @@ def pending_row(sid: str, autograder: Autograder, note: str = "") -> dict:
     """Row for a submission whose grading has not finished (yet)."""
     detail = "; ".join(x for x in ("not graded yet: re-run the same command to grade it", note) if x)
     return {"id": sid, "status": PENDING, **dict.fromkeys(autograder.questions, ""), "total": "",
-            "possible": autograder.possible, "duration_s": "", "detail": detail}
+            "possible": autograder.possible, "integrity": "", "duration_s": "", "detail": detail}
 
 
 # --- roster (grade --roster): a student with no submission ---
@@ -53,7 +56,7 @@ MISSING = "missing"
 def missing_row(sid: str, autograder: Autograder) -> dict:
     """Row of a roster student who submitted nothing: status ``missing``, 0 points everywhere."""
     return {"id": sid, "status": MISSING, **dict.fromkeys(autograder.questions, 0.0), "total": 0.0,
-            "possible": autograder.possible, "duration_s": "",
+            "possible": autograder.possible, "integrity": "", "duration_s": "",
             "detail": "no submission matched this roster student: 0 points"}
 # --- end roster ---
 

@@ -2,7 +2,7 @@
 
 Steps, in order (nothing is written unless steps 1-2 succeed):
 
-1. read the gradebook (``id, status, <questions...>, total, possible, duration_s, detail``
+1. read the gradebook (``id, status, <questions...>, total, possible, integrity, duration_s, detail``
    and a ``POINTS POSSIBLE`` row, found by id wherever it is: ``grade`` writes it first) and
    the scores CSV (``student_id, question, score``);
 2. check every score row, collecting ALL problems with their row numbers: unknown student

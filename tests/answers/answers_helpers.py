@@ -37,11 +37,11 @@ def write_submissions(folder: Path) -> Path:
 
 def write_gradebook(path: Path) -> Path:
     """A gradebook like ``mlp-course grade`` writes: POINTS POSSIBLE first, 3 students, q1/q2."""
-    rows = [["id", "status", "q1", "q2", "total", "possible", "duration_s", "detail"],
-            ["POINTS POSSIBLE", "", "6", "6", "12", "12", "", ""],
-            ["alice", "graded", "4", "6", "10", "12", "3.1", ""],
-            ["bob", "graded", "2", "0", "2", "12", "2.9", ""],
-            ["carol", "pending", "", "", "", "12", "", "not graded yet"]]
+    rows = [["id", "status", "q1", "q2", "total", "possible", "integrity", "duration_s", "detail"],
+            ["POINTS POSSIBLE", "", "6", "6", "12", "12", "", "", ""],
+            ["alice", "graded", "4", "6", "10", "12", "lib:sklearn", "3.1", ""],
+            ["bob", "graded", "2", "0", "2", "12", "", "2.9", ""],
+            ["carol", "pending", "", "", "", "12", "", "", "not graded yet"]]
     with path.open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows(rows)
     return path

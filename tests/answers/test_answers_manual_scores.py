@@ -31,8 +31,9 @@ def test_are_manual_columns_added_before_total_and_totals_moved(files):
     unscored = merge_manual_scores(gradebook_csv=gradebook, scores_csv=scores)
     rows = {r["id"]: r for r in read_csv(gradebook)}
     assert list(rows["alice"]) == ["id", "status", "q1", "q2", Q6_I, BIAS,
-                                   "total", "possible", "duration_s", "detail"]
+                                   "total", "possible", "integrity", "duration_s", "detail"]
     assert (rows["alice"][Q6_I], rows["alice"]["total"], rows["alice"]["possible"]) == ("2", "13", "14")
+    assert rows["alice"]["integrity"] == "lib:sklearn"
     assert (rows["bob"][Q6_I], rows["bob"]["total"]) == ("0.5", "2.5")
     assert rows["carol"]["total"] == ""  # not graded yet: stays empty
     assert (rows["POINTS POSSIBLE"][Q6_I], rows["POINTS POSSIBLE"]["total"]) == ("2", "14")

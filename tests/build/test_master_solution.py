@@ -9,7 +9,6 @@ computed from ``solutions``); a wrong backpropagation must fail them.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import os
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 
 from grader.build.expand import expand_notebook
 from grader.build.reference_values import write_reference_values
-from grader.checks import HIDDEN_CHECKS_FILE
+from grader.checks import load_copy
 
 matplotlib.use("Agg")
 MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
@@ -47,22 +46,16 @@ def notebook():
     return ns
 
 
-def _hidden_checks(name):
-    spec = importlib.util.spec_from_file_location(name, HIDDEN_CHECKS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def hidden_checks(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reference")
     write_reference_values(folder / "mlp_reference.npz")
-    module = _hidden_checks("mlp_hidden_checks_copy")
+    module = load_copy("mlp_hidden_checks_copy")
     cwd = os.getcwd()
     os.chdir(folder)
     try:
-        module.reference()  # load now, while the file is in the working directory
+        module.REGISTRY.values.reference()  # load now, while the file is in the working directory
+        module.REGISTRY.values.inputs()
     finally:
         os.chdir(cwd)
     return module
@@ -85,7 +78,7 @@ def _hidden_calls():
 
 
 def test_does_every_hidden_cell_call_a_known_check():
-    module = _hidden_checks("mlp_hidden_checks_names")
+    module = load_copy("mlp_hidden_checks_names")
     called = {name for name, _ in _hidden_calls()}
     assert called <= set(module.CHECKS)
     assert set(module.CHECKS) - called <= {"check_training_classes", "check_heldout_accuracy"}

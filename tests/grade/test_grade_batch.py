@@ -27,7 +27,7 @@ def test_does_the_gradebook_have_points_possible_first_then_one_row_per_submissi
     assert [r["id"] for r in rows[1:]] == sorted(list(BATCH) + [EXPORT_ID])
     assert rows[0]["id"] == "POINTS POSSIBLE"
     assert (rows[0]["q1"], rows[0]["q2"], rows[0]["q3"], rows[0]["total"]) == ("2.0", "3.0", "1.0", "6.0")
-    assert list(rows[0]) == ["id", "status", "q1", "q2", "q3", "total", "possible", "duration_s", "detail"]
+    assert list(rows[0]) == ["id", "status", "q1", "q2", "q3", "total", "possible", "integrity", "duration_s", "detail"]
 
 
 def test_are_points_per_question_those_the_submission_earned(batch):
