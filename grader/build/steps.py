@@ -27,7 +27,7 @@ from grader.build.release import release_copy
 from grader.checks import HIDDEN_CHECKS_FILE
 from grader.data import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
-from grader.export.student_cell import init_cell_source
+from grader.student_cells import init_cell_source
 from grader.numerics import thread_env
 
 EXPORT_CALL = "grader.export("
@@ -113,7 +113,7 @@ def assign(work: Path, master: Master, *, visibility: str = DEFAULT_VISIBILITY) 
 
 def finish_student(notebook: Path) -> None:
     """Replace the set-up cell ``otter assign`` generated in the student notebook by
-    :data:`grader.export.student_cell.INIT_CELL_SOURCE` (friendly when otter is missing or the
+    :data:`grader.student_cells.INIT_CELL_SOURCE` (friendly when otter is missing or the
     notebook is renamed); raise GraderError if there is no such cell."""
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:

@@ -2,7 +2,7 @@
 
 The autograder: q1 ``square`` (2 points) and q2 ``mean`` (3 points), each one hidden test
 that calls a check of the toy ``mlp_hidden_checks.py`` below, the way ``mlp-course build``
-writes them. :func:`fake_child` replaces :func:`grader.grade.safe.run_probe_child` in fast tests:
+writes them. :func:`fake_child` replaces :func:`grader.grade.engines.sandboxed.run_probe_child` in fast tests:
 it runs the notebook's code cells and the real probe cell in THIS process, inside the
 sandbox folder, writing what ``probe_child.py`` writes; a notebook may define
 ``after_child()``, run once the child is done (what a background process left behind by
@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from grader.grade.probe_child import PROBE_CELL
-from grader.grade.sandbox import Finished
+from grader.grade.engines.probe_child import PROBE_CELL
+from grader.grade.engines.contained import Finished
 
 CHECKS_SOURCE = '''
 import numpy as np
@@ -110,7 +110,7 @@ def _inside(work: Path):
 
 
 def fake_child(notebook_path: Path, work: Path, limits, box, uid, seed, on_start) -> Finished:
-    """Stand-in for :func:`grader.grade.safe.run_probe_child` (see the module docstring)."""
+    """Stand-in for :func:`grader.grade.engines.sandboxed.run_probe_child` (see the module docstring)."""
     nb = nbformat.read(work / notebook_path.name, as_version=4)
     calls = json.loads((work / "calls.json").read_text())
     namespace, errors = {"__name__": "__main__"}, []

@@ -32,7 +32,7 @@ from click.testing import CliRunner
 from grader.build.heldout import derive_heldout
 from grader.checks import HIDDEN_CHECKS_FILE
 from grader.cli import main as cli
-from grader.grade import safe
+from grader.grade.engines import sandboxed as safe
 from safe_toy import fake_child, notebook
 
 PAIRS = ((1, 5), (7, 9))

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from grader.cli import main as cli
 from grader.grade import main as grade_main
-from grader.grade import safe
+from grader.grade.engines import sandboxed as safe
 from grader.submissions.validate import check_submission
 from grader.grade.record import read_gradebook
 from safe_toy import POSSIBLE, build_autograder, fake_child, notebook
