@@ -29,7 +29,7 @@ from grader.numerics import thread_env
 
 ONE_BLAS_THREAD = thread_env(1)
 #: How each verification names itself in messages.
-HOW = {"otter": "with otter run, as on Gradescope", "grade": "with mlp-course grade (sandboxed engine)"}
+HOW = {"otter": "with otter run, as on Gradescope", "grade": "with mlp-course grade, the sandboxed engine"}
 
 
 @dataclasses.dataclass

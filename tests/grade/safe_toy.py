@@ -7,7 +7,7 @@ it runs the notebook's code cells and the real probe cell in THIS process, insid
 sandbox folder, writing what ``probe_child.py`` writes; a notebook may define
 ``after_child()``, run once the child is done (what a background process left behind by
 the student could do). Everything else (folder, read-back, verdicts, cleanup, records)
-is the real grader.
+is the real grader. :func:`faked` puts it in place for a block.
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ import io
 import json
 import os
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import nbformat
 import numpy as np
+import pytest
 
+from grader.grade.engines import sandboxed
 from grader.grade.engines.probe_child import PROBE_CELL
 from grader.grade.engines.contained import Finished
 
@@ -126,3 +129,16 @@ def fake_child(notebook_path: Path, work: Path, limits, box, uid, seed, on_start
         if "after_child" in namespace:
             namespace["after_child"]()
     return Finished(returncode=0, timed_out=False, duration_s=0.1, stdout="", stderr="")
+
+
+@contextlib.contextmanager
+def faked(folder: Path):
+    """The sandboxed engine's child is :func:`fake_child`; the grader's temporary folders go to
+    ``folder`` (created here), where a test can look for what was left behind."""
+    folder.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sandboxed, "run_probe_child", fake_child)
+        patch.setattr(tempfile, "tempdir", str(folder))
+        sandboxed.prepared.cache_clear()
+        yield folder
+    sandboxed.prepared.cache_clear()
