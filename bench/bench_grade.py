@@ -1,8 +1,10 @@
-"""Benchmark ``mlp-course grade --jobs N`` against a sequential loop of ``otter run``.
+"""Benchmark ``mlp-course grade --jobs N`` with each engine against a sequential loop of ``otter run``.
 
-Both grade the same N copies of the toy assignment's solution (tests/grade/fixtures), on the
-same machine, in the same run. Printed: both wall times, the speed-up, and the harness
-overhead per submission:
+All grade the same N copies of the toy assignment's solution (tests/grade/fixtures) with one
+toy autograder both engines grade (``grade_toy.both_engines_autograder``), on the same
+machine, in the same run: ``--engine safe`` (the default engine: the notebook in the sandbox,
+then the probes; verdicts in the grader) and ``--engine otter`` (``otter run`` in a contained
+child). Printed per engine: the wall time, the speed-up, and the harness overhead per submission:
 
 * ``overhead (contended)`` = ours_wall * jobs / N - sequential_wall / N: extra time a job
   slot spends per submission compared with a plain ``otter run`` (includes startup,
@@ -14,7 +16,7 @@ overhead per submission:
   load drift on a shared machine hardly affects.
 
 The machine's load drifts, so the sequential loop is split in two halves run before and
-after ours (and ``--jobs 1`` runs between ours and the second half).
+after ours (and ``--jobs 1``, sandboxed engine, runs between ours and the second half).
 
     .venv/bin/python bench/bench_grade.py --n 20 --jobs 2 --jobs1
 """
@@ -50,14 +52,15 @@ def sequential(subs: list[Path], autograder: Path, out: Path) -> float:
     return total
 
 
-def ours(folder: Path, autograder: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """``mlp-course grade`` on the folder; checks every row is graded.
+def ours(folder: Path, autograder: Path, out: Path, jobs: int, engine: str) -> tuple[float, float]:
+    """``mlp-course grade --engine ENGINE`` on the folder; checks every row is graded with full points.
 
     Returns (wall time, sum of the children's durations from the gradebook)."""
-    cli = str(Path(sys.executable).with_name("mlp-course"))
-    wall = timed([cli, "grade", str(folder), "-a", str(autograder), "-o", str(out), "--jobs", str(jobs)])
+    cli = [sys.executable, "-m", "grader.cli"]
+    wall = timed([*cli, "grade", str(folder), "-a", str(autograder), "-o", str(out), "--jobs", str(jobs),
+                  "--engine", engine])
     rows = [r for sid, r in read_gradebook(out / "gradebook.csv").items() if sid != "POINTS POSSIBLE"]
-    assert {r["status"] for r in rows} == {"graded"}, rows
+    assert all(r["status"] == "graded" and float(r["total"]) == float(r["possible"]) for r in rows), rows
     return wall, sum(float(r["duration_s"]) for r in rows)
 
 
@@ -70,24 +73,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         tmp = Path(tmp)
         toy = grade_toy.build(tmp / "dist")
+        autograder = grade_toy.both_engines_autograder(toy, tmp / "toy-both-autograder.zip")
         folder = tmp / "subs"
         folder.mkdir()
         for i in range(args.n):
             grade_toy.submission(toy, folder / f"student{i:03d}.ipynb")
         subs = sorted(folder.glob("*.ipynb"))
         half = len(subs) // 2
-        seq = sequential(subs[:half], toy.autograder, tmp / "seq")
-        par, children = ours(folder, toy.autograder, tmp / "ours", args.jobs)
-        one = ours(folder, toy.autograder, tmp / "ours1", 1)[0] if args.jobs1 else None
-        seq += sequential(subs[half:], toy.autograder, tmp / "seq")
+        seq = sequential(subs[:half], autograder, tmp / "seq")
+        timings = {engine: ours(folder, autograder, tmp / engine, args.jobs, engine) for engine in ("safe", "otter")}
+        one = ours(folder, autograder, tmp / "safe1", 1, "safe")[0] if args.jobs1 else None
+        seq += sequential(subs[half:], autograder, tmp / "seq")
         n = args.n
         print(f"{n} submissions, {args.jobs} jobs (shared machine, other engineers' load: timings are noisy)")
-        print(f"sequential otter run: {seq:7.1f} s  ({seq / n:.2f} s each)")
-        print(f"mlp-course grade -j{args.jobs}: {par:7.1f} s  speed-up {seq / par:.2f}x")
-        print(f"overhead (contended): {par * args.jobs / n - seq / n:+.2f} s per submission")
-        print(f"parent overhead:      {(par * args.jobs - children) / n:+.2f} s per submission")
+        print(f"sequential otter run:  {seq:7.1f} s  ({seq / n:.2f} s each)")
+        for engine, (par, children) in timings.items():
+            label = "sandboxed (default)" if engine == "safe" else "otter"
+            print(f"--engine {engine:<5} -j{args.jobs}: {par:7.1f} s  ({par / n:.2f} s each, {label}) "
+                  f"speed-up {seq / par:.2f}x")
+            print(f"   overhead (contended): {par * args.jobs / n - seq / n:+.2f} s, "
+                  f"parent overhead: {(par * args.jobs - children) / n:+.2f} s per submission")
         if one is not None:
-            print(f"mlp-course grade -j1: {one:7.1f} s  overhead (jobs 1): {(one - seq) / n:+.2f} s per submission")
+            print(f"--engine safe  -j1: {one:7.1f} s  overhead (jobs 1): {(one - seq) / n:+.2f} s per submission")
 
 
 if __name__ == "__main__":

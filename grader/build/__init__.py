@@ -15,8 +15,9 @@ The pipeline is a list of small steps; each takes the outputs of the ones before
 4. ``check_student``   make sure no solution, hidden test or reference value reached the
                        student notebook (needs step 3);
 5. ``verify`` and ``execute``, side by side (both need step 3, neither the other):
-                       ``otter run`` grades the solution notebook with the new autograder
-                       and the build fails unless it earns every automatic point, while
+                       ``otter run`` (as Gradescope) and ``mlp-course grade`` (its default,
+                       sandboxed engine) grade the solution notebook with the new autograder
+                       and the build fails unless both earn every automatic point, while
                        nbclient runs the solution notebook for instructors and
                        measures its kernel's peak memory (warns above the budget);
 6. ``publish``         move everything into ``dist/`` at once (last: nothing is written
@@ -38,8 +39,8 @@ from pathlib import Path
 from grader.build.gradescope import DEFAULT_VISIBILITY
 from grader.build.master import read_master
 from grader.build.memory import MB, MEMORY_BUDGET, budget_warning
-from grader.build.steps import (assign, check_student, execute, finish_student,
-                                finish_verification, publish, stage, start_verification)
+from grader.build import verify
+from grader.build.steps import assign, check_student, execute, finish_student, publish, stage
 from grader.data import dataset_of
 
 
@@ -80,14 +81,14 @@ def main(*, master, data_dir, out="dist", log=print, execute_solution=True,
         log("[4/6] student notebook holds no solution, hidden test or reference value")
         log("[5/6] grading the solution with the autograder"
             + (" and running it for instructors..." if execute_solution else "..."))
-        grading = start_verification(assigned)
+        grading = verify.start(assigned.autograder_zip, assigned.solution_notebook,
+                               assigned.autograder_zip.parent.parent / "verify")
         try:
             solution, peak = execute(assigned.solution_notebook) if execute_solution else (None, 0)
         except BaseException:
             grading.kill()
-            grading.wait()
             raise
-        earned = finish_verification(grading, master, strict=dataset == "mnist", log=log)
+        earned = verify.finish(grading, master.path.name, strict=dataset == "mnist", log=log)
         log(f"      the solution earns {sum(earned.values()):g} automatic points")
         if execute_solution:
             log(f"      the solution's kernel peaked at {peak / MB:.0f} MB of memory "

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +26,7 @@ from grader.build.release import release_copy
 from grader.checks import SHIPPED
 from grader.data import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
-from grader.export.student_cell import init_cell_source
+from grader.student_cells import init_cell_source
 from grader.numerics import thread_env
 
 EXPORT_CALL = "grader.export("
@@ -95,7 +93,7 @@ def stage(master: Master, data_dir: Path, heldout_secret: str | None = None):
 
 
 def assign(work: Path, master: Master, *, visibility: str = DEFAULT_VISIBILITY) -> Assigned:
-    """Run ``otter assign`` in ``work`` (the tests run in ``start_verification``), then make its
+    """Run ``otter assign`` in ``work`` (the tests run in :func:`grader.build.verify.start`), then make its
     zip ready for Gradescope (``pin_numerics``, :mod:`grader.build.gradescope`; ``visibility``:
     of the graded entries in Gradescope's results)."""
     cmd = [sys.executable, "-m", "otter", "assign", "--no-run-tests", master.path.name, "out"]
@@ -115,7 +113,7 @@ def assign(work: Path, master: Master, *, visibility: str = DEFAULT_VISIBILITY) 
 
 def finish_student(notebook: Path) -> None:
     """Replace the set-up cell ``otter assign`` generated in the student notebook by
-    :data:`grader.export.student_cell.INIT_CELL_SOURCE` (friendly when otter is missing or the
+    :data:`grader.student_cells.INIT_CELL_SOURCE` (friendly when otter is missing or the
     notebook is renamed); raise GraderError if there is no such cell."""
     nb = nbformat.read(notebook, as_version=4)
     for cell in nb.cells:
@@ -156,45 +154,6 @@ def pin_numerics(zip_path: Path) -> None:
                 shebang, _, rest = data.decode().partition("\n")
                 data = f"{shebang}\n# mlp-course: the grading numerics (grader/numerics.py)\n{exports}{rest}".encode()
             zf.writestr(info, data)
-
-
-def start_verification(assigned: Assigned) -> subprocess.Popen:
-    """Start grading the solution notebook with the new autograder (``otter run``)."""
-    out = assigned.autograder_zip.parent.parent / "verify"
-    out.mkdir()
-    cmd = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(assigned.autograder_zip),
-           "-o", str(out), str(assigned.solution_notebook)]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, **ONE_BLAS_THREAD})
-
-
-def finish_verification(proc: subprocess.Popen, master: Master, *, strict: bool = True,
-                        log=print) -> dict:
-    """Wait for ``start_verification``; raise GraderError unless every automatic point is earned.
-
-    With ``strict=False`` (stand-in data, whose accuracy the thresholds were not set for)
-    the lost points are only reported. Returns the points earned per question."""
-    output, _ = proc.communicate()
-    results_file = Path(proc.args[proc.args.index("-o") + 1]) / "results.json"
-    if proc.returncode != 0 or not results_file.is_file():
-        lines = [l.strip() for l in output.splitlines() if l.strip()]
-        raise GraderError(f"{master.path.name}: otter could not grade the solution notebook: "
-                          f"{lines[-1] if lines else '(no output)'}")
-    results = json.loads(results_file.read_text())
-    failed, earned = [], {}
-    for test in results.get("tests", []):
-        earned[test["name"]] = float(test.get("score", 0))
-        if float(test.get("score", 0)) < float(test.get("max_score", 0)):
-            lines = [l.strip() for l in str(test.get("output", "")).splitlines() if l.strip()]
-            failed.append(f"{test['name']} ({test.get('score')}/{test.get('max_score')}: "
-                          f"{' | '.join(lines[-3:])[-300:]})")
-    if failed and strict:
-        raise GraderError(f"{master.path.name}: the solution fails {'; '.join(failed)}; fix the "
-                          "solution or the test in the master notebook.")
-    if failed:
-        log(f"NOTICE: on this stand-in data the solution loses points ({'; '.join(failed)}); the "
-            "thresholds are set for MNIST, so the build goes on. Use MNIST for a real course.")
-    return earned
 
 
 def check_student(notebook: Path) -> None:

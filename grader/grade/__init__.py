@@ -6,19 +6,17 @@ The pipeline, one step per module (each step only needs the ones before it):
    file stem, duplicates resolved; with ``roster``, :mod:`grader.submissions.roster` then gives
    each file its student (ids become the roster's; students without a file get ``missing`` rows);
 2. skip      (:mod:`.state`)     -- drop ids graded before with the same file and autograder (unless ``force``);
-   then, ONCE per batch, the :class:`.execute.Batch`: the engine (``auto`` resolved by
-   :func:`.execute.engine_for`), the sandbox (:func:`.isolation.sandbox_for`) and, for the
-   safe engine, :mod:`.preflight` (which fails the run before any row is written);
-3. validate  (:mod:`grader.submissions.validate`) -- reject what is not a runnable notebook;
-4. prepare + run (:mod:`.execute`) -- a fresh folder holding a copy of the notebook; safe engine
-   (default, :mod:`.safe`): the notebook and the probes only, in an isolated child
-   (:mod:`.isolation`, :mod:`.probe_child`); or ``otter run`` in a contained child
-   (:mod:`.sandbox`, :mod:`.child`) with ``engine="otter"``; both children share
-   :mod:`.child_toolkit`;
-5. score     (:mod:`.score`, :mod:`.safe`, :mod:`.status`) -- verdicts in the grader's process,
-   per-question points, status, student-safe failure messages (see ``SAFETY.md``);
-6. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
-7. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
+   then, ONCE per batch, the :class:`~.engines.base.Batch`: the engine (``auto`` resolved by
+   :func:`.engines.resolve`), the sandbox (:func:`.engines.isolation.sandbox_for`) and, for the
+   sandboxed engine, :mod:`.engines.preflight` (which fails the run before any row is written);
+3. grade one (:func:`.pipeline.grade_one`, run by :mod:`.runner` N at a time) -- validate
+   (:mod:`grader.submissions.validate`), then the engine's prepare, run, collect and score
+   (:mod:`.engines`: the sandboxed engine by default, :mod:`.engines.sandboxed`, whose
+   verdicts are computed here, see ``SAFETY.md``; or ``otter run`` with ``engine="otter"``,
+   :mod:`.engines.otter`); both engines share :mod:`.engines.status` and
+   :mod:`.engines.child_toolkit`;
+4. record    (:mod:`.record`)    -- gradebook row + feedback + raw results, written after EACH submission;
+5. report    (:mod:`.report`)    -- class report once all are done; :func:`.runner.harness_failure`
    tells when every submission crashed the same way (the CLI then exits 1); with ``lms``,
    :mod:`.lms` writes the LMS import file from the same rows (manual scores merged).
 
@@ -29,9 +27,8 @@ gradebook row written carries its ``integrity`` codes, merged with the probe's `
 
 Every child computes with the fixed numerics of :mod:`grader.numerics` (BLAS threads, seed).
 
-Steps 3-5 sit behind ``execute.grade_one`` so that another verdict engine can replace them.
-With ``cluster`` (``--cluster``), :mod:`.cluster` runs them on Dask workers instead of local
-children; each worker preflights its own sandbox, and steps 6-7 stay here.
+With ``cluster`` (``--cluster``), :mod:`.cluster` runs step 3 on Dask workers instead of local
+children; each worker preflights its own sandbox, and steps 4-5 stay here.
 """
 
 from __future__ import annotations
@@ -43,10 +40,10 @@ from pathlib import Path
 
 from grader.submissions.manual_scores import read_batch_scores
 from grader.errors import GraderError
-from grader.grade import isolation, preflight
+from grader.grade.engines import CHOICES, isolation, preflight, resolve
+from grader.grade.engines.base import Batch, Limits
 from grader.grade.autograder import load_autograder
 from grader.submissions.discover import discover, sha256_of
-from grader.grade.execute import Batch, Limits, engine_for
 from grader.numerics import GRADING_THREADS, grading_seed
 from grader.grade.plan import supports_safe
 from grader.grade.manual import apply_manual, load_manual, merged, save_manual
@@ -59,7 +56,7 @@ from grader.submissions import roster as class_roster
 from grader.grade.integrity_step import boilerplate_for, integrity_codes, with_integrity
 from grader.submissions.similarity import DEFAULT_THRESHOLD
 
-ENGINES = ("auto", "safe", "otter")
+ENGINES = CHOICES  # what --engine accepts
 DEFAULTS = {"timeout": 900.0, "memory_mb": 4096, "output_mb": 5.0}
 
 
@@ -88,7 +85,7 @@ def _check_engine(engine: str, ag) -> None:
 
 
 def batch_sandbox(engine: str, requested: str, drop_uid: bool, needed: bool):
-    """The batch's :class:`.isolation.Sandbox` (None for the otter engine), preflighted when ``needed``."""
+    """The batch's :class:`.engines.isolation.Sandbox` (None for the otter engine), preflighted when ``needed``."""
     if engine != "safe":
         if requested != "auto" or not drop_uid:
             raise GraderError("--sandbox/--no-drop-uid: the otter engine runs `otter run` without the sandbox; "
@@ -118,7 +115,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     ``engine``: ``safe`` (student code only probes, verdicts here; see ``SAFETY.md``),
     ``otter`` (``otter run`` in the child, for comparison) or ``auto`` (safe when the
     autograder ships ``mlp_hidden_checks.py``). ``sandbox`` (auto, bwrap, unshare, none) and
-    ``drop_uid`` choose the safe engine's isolation (:mod:`.isolation`). ``cluster`` (a Dask scheduler
+    ``drop_uid`` choose the safe engine's isolation (:mod:`.engines.isolation`). ``cluster`` (a Dask scheduler
     address or ``local:N``) grades on a Dask cluster instead (:mod:`.cluster`; each worker resolves
     and preflights the sandbox itself). ``roster`` (a CSV, :mod:`grader.submissions.roster`) maps
     files to students and adds a ``missing`` row per student without a file; ``lms`` (canvas,
@@ -152,7 +149,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     entries = load_state(out)
     todo = [s for s in submissions if force or not is_current(entries.get(s.id), s, ag.sha256)]
     entries = {s.id: entries[s.id] for s in submissions if s not in todo}
-    engine = engine_for(ag, engine)  # resolved once: every submission of the batch uses it
+    engine = resolve(ag, engine)  # resolved once: every submission of the batch uses it
     limits = Limits(timeout_s=timeout, memory_mb=memory_mb, output_mb=output_mb)
     if cluster is None:
         box = batch_sandbox(engine, sandbox, drop_uid, needed=bool(todo))

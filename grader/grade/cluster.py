@@ -49,7 +49,7 @@ from grader.errors import GraderError
 from grader import readback
 from grader.grade.cluster_worker import TOPIC, GradingPlugin, box_of, grade_task, versions
 from grader.grade.runner import grade_or_crashed_row
-from grader.grade.score import cleaned, rejected
+from grader.grade.engines.base import cleaned, rejected
 from grader.textsafe import short_hash
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ Steps on each worker (ordering: a worker takes no submission before step 3 succe
 4. grade   -- :func:`grade_task`: the submission's bytes are written under their own file name
    into a fresh private folder and graded by the same per-submission function as the local
    runner (:func:`grader.grade.runner.grade_or_crashed_row`, a black box here), with the numerics of
-   :mod:`grader.numerics`; the :class:`~grader.grade.score.Outcome` goes back to the client.
+   :mod:`grader.numerics`; the :class:`~grader.grade.engines.base.Outcome` goes back to the client.
 
 A task cancelled by the client (Ctrl-C) kills its grading child (:meth:`GradingPlugin.transition`).
 """

@@ -7,7 +7,7 @@ import sys
 import click
 
 from grader.grade import DEFAULTS, ENGINES, main
-from grader.grade.isolation import MODES
+from grader.grade.engines.isolation import MODES
 from grader.numerics import GRADING_SEED, GRADING_THREADS
 from grader.grade.report import settings_line
 from grader.submissions.similarity import DEFAULT_THRESHOLD
@@ -29,7 +29,8 @@ Folder layout:
                                questions at their real points); a manual cell stays
                                empty, "manual pending" in detail, until scored
     feedback/<id>.md           per-question scores and failed-test messages for the student
-    results/<id>.json          otter's raw results (--engine otter only)
+    results/<id>.json          --engine otter only: otter's raw results (the default
+                               sandboxed engine keeps its verdicts in feedback/ and .state.json)
     report.html                class report (one page, plots inside)
     integrity.csv              integrity codes per id with where they come from
     similarity.html            side by side view of the similar pairs (copydetect)
@@ -54,7 +55,7 @@ Each submission runs in its own temporary folder and process group, in a child
 limited in wall-clock time, memory and output. Ctrl-C keeps every finished row;
 run the same command again to resume.
 \b
-Sandbox (safe engine, grader/grade/SAFETY.md): --sandbox auto uses bubblewrap
+Sandbox (safe engine, the default; grader/grade/SAFETY.md): --sandbox auto uses bubblewrap
 if it works here, else unshare, else none; as root each submission also runs
 under its own uid (--no-drop-uid keeps root: trusted notebooks only). Before
 the first submission, one probe must run through that sandbox, or nothing is

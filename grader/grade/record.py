@@ -20,7 +20,7 @@ from pathlib import Path
 
 from grader import atomic
 from grader.grade.autograder import Autograder
-from grader.grade.score import Outcome
+from grader.grade.engines.base import Outcome
 from grader.textsafe import csv_row, safe_stem
 
 PENDING = "pending"

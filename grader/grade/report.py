@@ -161,7 +161,7 @@ def similar_pairs(rows: list[dict]) -> list[tuple[str, str, float]]:
 # --- links -------------------------------------------------------------------------------------
 
 def _href(out: Path, target: Path) -> str:
-    return quote(os.path.relpath(target, out).replace(os.sep, "/"))
+    return quote(os.fsencode(os.path.relpath(target, out).replace(os.sep, "/")))  # bytes: undecodable names too
 
 
 def student_links(out: Path, entry: dict, submissions_dir: Path | None) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 Each of the ``jobs`` supervisor threads starts one grading child process at a time (the
 child, its kernel and everything they start is one contained unit, see
-:mod:`grader.grade.sandbox`). ``on_done(outcome)`` runs in the calling thread, in
+:mod:`grader.grade.engines.contained`). ``on_done(outcome)`` runs in the calling thread, in
 completion order, so recording needs no lock. On Ctrl-C every running child is killed,
 queued submissions are dropped and ``KeyboardInterrupt`` propagates to the caller.
 Afterwards :func:`harness_failure` tells a batch the grader failed (every submission crashed
@@ -16,8 +16,8 @@ import threading
 
 from tqdm import tqdm
 
-from grader.grade.execute import grade_one
-from grader.grade.score import cleaned, rejected
+from grader.grade.pipeline import grade_one
+from grader.grade.engines.base import cleaned, rejected
 
 GRADER_ERROR = "grader error:"
 HARNESS_HINT = ("run one submission with --jobs 1 and read its detail and feedback, fix the installation or "
@@ -26,7 +26,7 @@ HARNESS_HINT = ("run one submission with --jobs 1 and read its detail and feedba
 
 def grade_or_crashed_row(submission, autograder, batch, on_start):
     """``grade_one``, but a bug or OS error in the harness becomes a ``crashed`` row, never a
-    lost one; every text of the outcome is made safe to record (:func:`.score.cleaned`)."""
+    lost one; every text of the outcome is made safe to record (:func:`.engines.base.cleaned`)."""
     try:
         return cleaned(grade_one(submission, autograder, batch, on_start))
     except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
@@ -73,7 +73,7 @@ class _Killer:
 
 
 def run_batch(submissions, autograder, batch, *, jobs: int, on_done, progress: bool = True) -> None:
-    """Grade ``submissions`` with ``batch`` (:class:`~.execute.Batch`: engine, sandbox, limits),
+    """Grade ``submissions`` with ``batch`` (:class:`~.engines.base.Batch`: engine, sandbox, limits),
     ``jobs`` children at a time, calling ``on_done`` for each."""
     killer = _Killer()
     pool = cf.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grade")

@@ -45,8 +45,8 @@ def test_does_the_student_folder_hold_only_the_notebook_and_the_data(built):
 
 
 def test_does_the_student_notebook_start_with_the_friendly_set_up_cell(built):
-    from grader.export.student_cell import INIT_CELL_SOURCE
-    from grader.grade.execute import expected_name
+    from grader.student_cells import INIT_CELL_SOURCE
+    from grader.grade.pipeline import expected_name
 
     first = next(c for c in nbformat.read(built.student_notebook, as_version=4).cells if c.cell_type == "code")
     assert first.source == INIT_CELL_SOURCE.format(name="mlp_mnist.ipynb")
@@ -72,7 +72,7 @@ def test_does_the_student_notebook_carry_public_tests_only(built):
 
 
 def test_does_each_question_end_with_its_check_and_the_notebook_with_the_export(built):
-    from grader.export.student_cell import EXPORT_CELL_SOURCE
+    from grader.student_cells import EXPORT_CELL_SOURCE
 
     nb = nbformat.read(built.student_notebook, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")

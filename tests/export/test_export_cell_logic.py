@@ -17,9 +17,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from grader.build.steps import STUDENT_REQUIREMENTS, finish_student, student_setup_files
 from grader.errors import GraderError
-from grader.export.student_cell import (EXPORT_CELL_SOURCE, EXPORT_HELPERS, EXPORT_MAIN,
+from grader.student_cells import (EXPORT_CELL_SOURCE, EXPORT_HELPERS, EXPORT_MAIN,
                                         INIT_CELL_SOURCE, init_cell_source)
-from grader.grade.execute import NOTEBOOK_CALL, expected_name
+from grader.grade.pipeline import expected_name
+from grader.student_cells import NOTEBOOK_CALL
 
 REPO = Path(__file__).resolve().parents[2]
 

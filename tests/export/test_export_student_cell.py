@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from export_helpers import ANSWER_I, ANSWER_LONG, execute, holds_in_full, notebook, pdf_text
 
-from grader.export.student_cell import EXPORT_CELL_SOURCE
+from grader.student_cells import EXPORT_CELL_SOURCE
 
 MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
 
@@ -88,4 +88,4 @@ def test_is_the_master_notebooks_last_cell_the_export_cell():
         pytest.skip(f"{MASTER} not written yet")
     last = [cell for cell in nbformat.read(MASTER, as_version=4).cells if cell.cell_type == "code"][-1]
     assert last.source.strip() == EXPORT_CELL_SOURCE.strip(), (
-        "paste grader.export.student_cell.EXPORT_CELL_SOURCE as the last cell of the master notebook")
+        "paste grader.student_cells.EXPORT_CELL_SOURCE as the last cell of the master notebook")

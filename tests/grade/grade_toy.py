@@ -75,9 +75,10 @@ def submission(toy: Toy, dest: Path, *, replace: dict[str, str] | None = None,
     return dest
 
 
-def safe_autograder(toy: Toy, dest: Path, *, seed: int | None = None, reference_seed: int = 4144) -> Path:
+def safe_autograder(toy: Toy, dest: Path, *, seed: int | None = None, reference_seed: int = 4144,
+                    tests: dict = SAFE_TESTS) -> Path:
     """The toy's autograder rewritten for the safe engine (``seed`` goes into otter_config.json;
-    ``reference_seed`` gives the reference draw q4 expects)."""
+    ``reference_seed`` gives the reference draw q4 expects; ``tests`` the questions, default all four)."""
     reference = io.BytesIO()
     np.savez(reference, **namespaced({}, {"seeded_draw": np.random.RandomState(reference_seed).rand()}))
     with zipfile.ZipFile(toy.autograder) as src, zipfile.ZipFile(dest, "w") as dst:
@@ -87,13 +88,22 @@ def safe_autograder(toy: Toy, dest: Path, *, seed: int | None = None, reference_
                 data = json.dumps({**json.loads(data), "seed": seed}).encode()
             if not name.startswith("tests/"):
                 dst.writestr(name, data)
-        for q, (check, points) in SAFE_TESTS.items():
+        for q, (check, points) in tests.items():
             arg = "draw" if check == "numerics" else check
             dst.writestr(f"tests/{q}.py", SAFE_TEST.format(q=q, points=points, check=check, arg=arg))
         dst.writestr("files/mlp_hidden_checks.py", TOY_CHECKS.read_bytes())
         dst.writestr("files/check_registry.py", REGISTRY_FILE.read_bytes())
         dst.writestr("files/mlp_reference.npz", reference.getvalue())
     return dest
+
+
+#: The toy's questions that both engines grade alike (q4 inspects the sandboxed child's seeding).
+BOTH_ENGINES_TESTS = {q: SAFE_TESTS[q] for q in ("q1", "q2", "q3")}
+
+
+def both_engines_autograder(toy: Toy, dest: Path) -> Path:
+    """A toy autograder that ``otter run`` and the sandboxed engine both grade (q1-q3 as check calls)."""
+    return safe_autograder(toy, dest, tests=BOTH_ENGINES_TESTS)
 
 
 def zipped(notebook: Path, dest: Path) -> Path:

@@ -2,12 +2,12 @@
 
 The autograder: q1 ``square`` (2 points) and q2 ``mean`` (3 points), each one hidden test
 that calls a check of the toy ``mlp_hidden_checks.py`` below, the way ``mlp-course build``
-writes them. :func:`fake_child` replaces :func:`grader.grade.safe.run_probe_child` in fast tests:
+writes them. :func:`fake_child` replaces :func:`grader.grade.engines.sandboxed.run_probe_child` in fast tests:
 it runs the notebook's code cells and the real probe cell in THIS process, inside the
 sandbox folder, writing what ``probe_child.py`` writes; a notebook may define
 ``after_child()``, run once the child is done (what a background process left behind by
 the student could do). Everything else (folder, read-back, verdicts, cleanup, records)
-is the real grader.
+is the real grader. :func:`faked` puts it in place for a block.
 """
 
 from __future__ import annotations
@@ -17,16 +17,19 @@ import io
 import json
 import os
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import nbformat
 import numpy as np
+import pytest
 
 from grader.checks import REGISTRY_FILE
 from grader.checks.check_registry import namespaced
-from grader.grade.probe_child import PROBE_CELL
-from grader.grade.sandbox import Finished
+from grader.grade.engines import sandboxed
+from grader.grade.engines.probe_child import PROBE_CELL
+from grader.grade.engines.contained import Finished
 
 CHECKS_SOURCE = '''
 import numpy as np
@@ -112,7 +115,7 @@ def _inside(work: Path):
 
 
 def fake_child(notebook_path: Path, work: Path, limits, box, uid, seed, on_start) -> Finished:
-    """Stand-in for :func:`grader.grade.safe.run_probe_child` (see the module docstring)."""
+    """Stand-in for :func:`grader.grade.engines.sandboxed.run_probe_child` (see the module docstring)."""
     nb = nbformat.read(work / notebook_path.name, as_version=4)
     calls = json.loads((work / "calls.json").read_text())
     namespace, errors = {"__name__": "__main__"}, []
@@ -128,3 +131,16 @@ def fake_child(notebook_path: Path, work: Path, limits, box, uid, seed, on_start
         if "after_child" in namespace:
             namespace["after_child"]()
     return Finished(returncode=0, timed_out=False, duration_s=0.1, stdout="", stderr="")
+
+
+@contextlib.contextmanager
+def faked(folder: Path):
+    """The sandboxed engine's child is :func:`fake_child`; the grader's temporary folders go to
+    ``folder`` (created here), where a test can look for what was left behind."""
+    folder.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sandboxed, "run_probe_child", fake_child)
+        patch.setattr(tempfile, "tempdir", str(folder))
+        sandboxed.prepared.cache_clear()
+        yield folder
+    sandboxed.prepared.cache_clear()

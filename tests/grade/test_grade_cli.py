@@ -12,7 +12,7 @@ from grade_toy import read_gradebook
 from grader.cli import main
 from grader.grade import runner
 from grader.grade.runner import HARNESS_HINT, harness_failure
-from grader.grade.score import Outcome
+from grader.grade.engines.base import Outcome
 
 
 def run(*args):
@@ -125,7 +125,7 @@ def test_is_only_a_batch_crashing_one_way_blamed_on_the_grader():
 
 
 def test_is_the_engine_resolved_once_per_batch_not_per_submission(tmp_path, built, monkeypatch):
-    from grader.grade import execute
+    from grader.grade import engines
     from grade_toy import submission
 
     folder = tmp_path / "subs"
@@ -133,8 +133,8 @@ def test_is_the_engine_resolved_once_per_batch_not_per_submission(tmp_path, buil
     for sid in ("ann", "bob", "cid"):
         submission(built, folder / f"{sid}.ipynb")
     opened, seen = [], []
-    real_supports, real_grade = execute.supports_safe, runner.grade_one
-    monkeypatch.setattr(execute, "supports_safe", lambda path: opened.append(path) or real_supports(path))
+    real_supports, real_grade = engines.supports_safe, runner.grade_one
+    monkeypatch.setattr(engines, "supports_safe", lambda path: opened.append(path) or real_supports(path))
 
     def fake_grade(submission, autograder, batch, on_start):
         seen.append(batch)

@@ -6,7 +6,7 @@ import types
 
 from grader.grade.autograder import Autograder
 from grader.grade.report import first_failures, most_common_failures
-from grader.grade.status import crash_status
+from grader.grade.engines.status import crash_status
 
 TCP = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All communication "
        "(including code and outputs) is sent in plain text and is susceptible to eavesdropping.")

@@ -16,14 +16,12 @@ sets are derived by the REAL ``grader.build.heldout``) on a synthetic pair of "d
 from __future__ import annotations
 
 import base64
-import contextlib
 import csv
 import hashlib
 import io
 import json
 import zipfile
 
-import tempfile
 
 import numpy as np
 import pytest
@@ -33,8 +31,7 @@ from grader.build.heldout import derive_heldout
 from grader.checks import SHIPPED
 from grader.checks.check_registry import namespaced
 from grader.cli import main as cli
-from grader.grade import safe
-from safe_toy import fake_child, notebook
+from safe_toy import faked, notebook
 
 PAIRS = ((1, 5), (7, 9))
 TIERS = ((0.9, 5), (0.95, 5))  # (threshold, points) of each pair's hidden tests
@@ -162,18 +159,6 @@ def predict(model, images, d1, d2):
     distance = (q ** 2).sum(1)[:, None] - 2 * q @ p.T + (p ** 2).sum(1)[None, :]
     return y[np.argmin(distance, axis=1)]
 '''
-
-
-@contextlib.contextmanager
-def faked(folder):
-    """The child is faked (``safe_toy.fake_child``); the grader's temporary folders go to ``folder``."""
-    folder.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(safe, "run_probe_child", fake_child)
-        patch.setattr(tempfile, "tempdir", str(folder))
-        safe.prepared.cache_clear()
-        yield folder
-    safe.prepared.cache_clear()
 
 
 def submissions(folder, public: dict) -> None:

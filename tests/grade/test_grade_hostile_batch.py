@@ -4,9 +4,7 @@ and is everything the grader writes safe to open, whatever the names and message
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 import threading
 import tracemalloc
 import zipfile
@@ -16,10 +14,9 @@ from click.testing import CliRunner
 
 from grader.cli import main as cli
 from grader.grade import main as grade_main
-from grader.grade import safe
 from grader.submissions.validate import check_submission
 from grader.grade.record import read_gradebook
-from safe_toy import POSSIBLE, build_autograder, fake_child, notebook
+from safe_toy import POSSIBLE, build_autograder, faked, notebook
 
 FULL = sum(POSSIBLE.values())
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -28,18 +25,6 @@ FORMULA = ("=", "+", "-", "@", "\t", "\r")
 @pytest.fixture(scope="module")
 def autograder(tmp_path_factory):
     return build_autograder(tmp_path_factory.mktemp("safe-ag") / "toy-safe-autograder.zip")
-
-
-@contextlib.contextmanager
-def faked(folder):
-    """The child is faked; the grader's temporary folders go to ``folder``."""
-    folder.mkdir()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(safe, "run_probe_child", fake_child)
-        patch.setattr(tempfile, "tempdir", str(folder))
-        safe.prepared.cache_clear()
-        yield folder
-    safe.prepared.cache_clear()
 
 
 @pytest.fixture

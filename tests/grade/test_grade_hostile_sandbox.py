@@ -13,7 +13,7 @@ import pytest
 
 from grader.cleanup import remove_tree
 from grader.grade import main as grade_main
-from grader.grade import isolation, safe
+from grader.grade.engines import isolation, sandboxed as safe
 from grader.grade.record import read_gradebook
 from safe_toy import POSSIBLE, build_autograder, notebook
 

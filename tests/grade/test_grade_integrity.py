@@ -14,7 +14,7 @@ import pytest
 from grade_toy import read_gradebook
 from grader.grade import main as grade_main
 from grader.grade import runner
-from grader.grade.score import Outcome
+from grader.grade.engines.base import Outcome
 from submissions.integrity_notebooks import STYLE_A, STYLE_B, near_copy, notebook
 
 

@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from grader.grade import safe
+from grader.grade.engines import sandboxed as safe
 from safe_toy import fake_child, notebook
 from test_grade_heldout_guard import NETWORK, ONE_LAYER, PAIRS, build_autograder, public_set
 

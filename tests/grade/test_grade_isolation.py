@@ -15,7 +15,8 @@ import pytest
 import grade_toy as toy
 from grade_toy import DRAW_CELL, read_gradebook
 from grader.errors import GraderError
-from grader.grade import isolation, main as grade_main, masks, safe
+from grader.grade import main as grade_main, masks
+from grader.grade.engines import isolation, sandboxed as safe
 from grader.grade.uids import UidPool, kill_uid, lock_folder
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,7 +123,7 @@ def regular_install(venv: Path) -> Path:
 IMPORTS = """import subprocess, sys, tempfile
 from pathlib import Path
 import solutions
-from grader.grade import isolation
+from grader.grade.engines import isolation
 work = Path(tempfile.mkdtemp())
 code = "import importlib.util as u, numpy; print(u.find_spec('solutions'), u.find_spec('grader'), numpy.__name__)"
 done = subprocess.run(isolation.Sandbox("bwrap", False).wrap([sys.executable, "-c", code], work, None),

@@ -10,7 +10,7 @@ import pytest
 import grade_toy as toy
 from grade_toy import read_gradebook
 from grader.grade import main as grade_main
-from grader.grade.sandbox import TAG_VARIABLE
+from grader.grade.engines.contained import TAG_VARIABLE
 
 pytestmark = pytest.mark.slow
 

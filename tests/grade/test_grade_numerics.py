@@ -8,11 +8,12 @@ import pytest
 
 import grade_toy as toy
 from grade_toy import DRAW_CELL, read_gradebook
-from grader.grade import execute, main as grade_main, safe
+from grader.grade import main as grade_main
+from grader.grade.engines import otter, sandboxed as safe
 from grader.grade.autograder import load_autograder
 from grader.numerics import GRADING_SEED, THREAD_VARIABLES, grading_seed, thread_env
-from grader.grade.probe_child import NO_EXIT, SEED_MODULES, cell_errors, grading_cells
-from grader.grade.sandbox import Finished
+from grader.grade.engines.probe_child import NO_EXIT, SEED_MODULES, cell_errors, grading_cells
+from grader.grade.engines.contained import Finished
 
 WRONG = {"return x * x": "return x * abs(x)", "sum(xs) / len(xs)": "sum(xs) // len(xs)"}
 
@@ -68,7 +69,7 @@ def test_does_each_child_get_the_config_seed_and_one_blas_thread_whatever_jobs(b
 
 def test_does_the_otter_engine_child_get_one_blas_thread_whatever_jobs(built, tmp_path, monkeypatch):
     seen = []
-    monkeypatch.setattr(execute, "run_contained", lambda cmd, env, **kw: seen.append(env)
+    monkeypatch.setattr(otter, "run_contained", lambda cmd, env, **kw: seen.append(env)
                         or Finished(1, False, 0.0, "", "no results"))
     folder = write_batch(built, tmp_path / "in")
     for jobs in (1, 2):
@@ -111,4 +112,4 @@ def test_are_cell_errors_reported_under_the_students_numbers():
 
 def test_does_the_class_report_record_the_threads_and_the_seed(two_runs):
     html = (two_runs[1][2] / "report.html").read_text()
-    assert "Graded with: engine safe, sandbox " in html and "BLAS threads 1, seed 4144</p>" in html
+    assert "engine safe, sandbox " in html and "BLAS threads 1, seed 4144" in html

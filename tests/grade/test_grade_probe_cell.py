@@ -6,7 +6,7 @@ import json
 import sys
 import types
 
-from grader.grade.probe_child import PROBE_CELL
+from grader.grade.engines.probe_child import PROBE_CELL
 
 
 def run_probe_cell(namespace: dict, calls: list, tmp_path, monkeypatch) -> dict:

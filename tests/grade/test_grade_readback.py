@@ -15,7 +15,7 @@ import pytest
 from numpy.lib import format as npy
 
 from grader import readback
-from grader.grade.safe import _read_cells, load_outputs
+from grader.grade.engines.sandboxed import _read_cells, load_outputs
 
 FILES = ("probe_outputs.npz", "probe_errors.json", "cells.json")
 

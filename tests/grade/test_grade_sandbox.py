@@ -16,7 +16,7 @@ import grade_toy as toy
 from grade_toy import DRAW_CELL, read_gradebook
 from grader.cli import main
 from grader.errors import GraderError
-from grader.grade import isolation, preflight
+from grader.grade.engines import isolation, preflight
 
 
 def run(*args):

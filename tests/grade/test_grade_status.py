@@ -9,8 +9,8 @@ import types
 
 import pytest
 
-from grader.grade import child, child_toolkit, probe_child, safe
-from grader.grade.status import crash_status, limit_status, memory_cell_status
+from grader.grade.engines import child_toolkit, otter_child as child, probe_child, sandboxed as safe
+from grader.grade.engines.status import crash_status, limit_status, memory_cell_status
 
 LIMITS = types.SimpleNamespace(memory_mb=1500, timeout_s=60, output_mb=1)
 

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from grader.grade import main as grade_main
-from grader.grade.isolation import mode
+from grader.grade.engines.isolation import mode
 from grader.grade.record import read_gradebook
 
 pytestmark = pytest.mark.slow

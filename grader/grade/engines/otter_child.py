@@ -1,6 +1,6 @@
-"""The grading child: runs ``otter run`` on one submission inside resource limits.
+"""The otter engine's child: runs ``otter run`` on one submission inside resource limits.
 
-Started by :mod:`grader.grade.execute` as ``python -m grader.grade.child ...`` in a fresh
+Started by :mod:`grader.grade.engines.otter` as ``python -m grader.grade.engines.otter_child ...`` in a fresh
 session and a fresh temporary folder. It first limits itself (the limits are inherited by
 the notebook kernel it starts), then grades with otter's own ``otter.run.main`` and writes
 two files into ``--out``:
@@ -10,7 +10,7 @@ two files into ``--out``:
   failure_message}`` plus the errors raised by notebook cells, so that the parent never
   has to parse otter's text summaries nor unpickle anything.
 
-Limits, output cap and cell errors come from :mod:`grader.grade.child_toolkit`, shared with
+Limits, output cap and cell errors come from :mod:`grader.grade.engines.child_toolkit`, shared with
 the sandboxed child. Exit status: 0 graded, ``OUTPUT_LIMIT_EXIT`` (of the toolkit) when the
 cells printed more than the output cap (the kernel is left for the parent to kill), anything else is a crash.
 """
@@ -22,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from grader.grade.child_toolkit import cap_output, cell_errors, limit_self
+from grader.grade.engines.child_toolkit import cap_output, cell_errors, limit_self
 
 FILE_LIMIT_MB = 256  # largest file a submission may write (RLIMIT_FSIZE)
 
@@ -42,7 +42,7 @@ def verdict(results) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.grade.child")
+    parser = argparse.ArgumentParser(prog="python -m grader.grade.engines.otter_child")
     parser.add_argument("submission")
     parser.add_argument("--autograder", required=True)
     parser.add_argument("--out", required=True)

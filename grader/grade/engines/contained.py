@@ -1,7 +1,7 @@
 """Run one command as a contained child: own session, wall-clock limit, capped logs.
 
 The memory and file-size limits are applied by the child itself
-(:func:`grader.grade.child_toolkit.limit_self`), which avoids ``preexec_fn`` (unsafe when the
+(:func:`grader.grade.engines.child_toolkit.limit_self`), which avoids ``preexec_fn`` (unsafe when the
 parent supervises several children from threads). Here we only:
 
 * start the child in a new session (its own process group);

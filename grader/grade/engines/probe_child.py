@@ -2,8 +2,8 @@
 
 Copied ALONE into the submission's folder and run there as
 ``python probe_child.py NOTEBOOK --calls calls.json --memory-mb M --cpu-s S --output-bytes B --seed N
---deadline-s D [--out-fd FD]`` (inside :mod:`grader.grade.isolation`); it imports nothing of
-``grader`` but :mod:`grader.grade.child_toolkit`, copied beside it (limits, output cap, cell
+--deadline-s D [--out-fd FD]`` (inside :mod:`grader.grade.engines.isolation`); it imports nothing of
+``grader`` but :mod:`grader.grade.engines.child_toolkit`, copied beside it (limits, output cap, cell
 errors and exit codes, shared with the otter engine's child). Its steps:
 
 1. limit itself (inherited by the kernel), then protect itself (:func:`protect_self`): not
@@ -53,7 +53,7 @@ import struct
 import sys
 import time
 
-if __package__:  # imported by the grader as grader.grade.probe_child
+if __package__:  # imported by the grader as grader.grade.engines.probe_child
     from .child_toolkit import (CELL_TIMEOUT_EXIT, DISK_LIMIT_EXIT, OUTPUT_LIMIT_EXIT,  # noqa: F401 - public names
                                 cap_output, cell_errors, limit_self)
 else:  # run as a script in the sandbox, with child_toolkit.py copied beside it

@@ -1,12 +1,12 @@
 """What both grading children share: self-imposed limits, an output cap, cell errors, exit codes.
 
-Used by the otter engine's child (:mod:`grader.grade.child`, started as ``python -m
-grader.grade.child``) and by the sandboxed child (:mod:`grader.grade.probe_child`), which runs
+Used by the otter engine's child (:mod:`grader.grade.engines.otter_child`, started as ``python -m
+grader.grade.engines.otter_child``) and by the sandboxed child (:mod:`grader.grade.engines.probe_child`), which runs
 as a plain script in a folder where ``grader`` cannot be imported: the grader copies this file
-beside it (:data:`grader.grade.safe.CHILD_FILES`), so it imports only the standard library and,
+beside it (:data:`grader.grade.engines.sandboxed.CHILD_FILES`), so it imports only the standard library and,
 lazily, nbclient. Each child keeps its own caps (its file-size limit differs) and passes them in.
 
-Exit statuses a child reports, read by :mod:`grader.grade.status`:
+Exit statuses a child reports, read by :mod:`grader.grade.engines.status`:
 :data:`OUTPUT_LIMIT_EXIT` (cells printed past the cap), :data:`CELL_TIMEOUT_EXIT` (a cell still
 ran at the deadline), :data:`DISK_LIMIT_EXIT` (the notebook filled its folder).
 """

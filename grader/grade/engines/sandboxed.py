@@ -1,25 +1,29 @@
-"""The safe engine: the student's code only PROBES; verdicts are computed here.
+"""The sandboxed engine (``--engine safe``, the default): the student's code only PROBES; verdicts are computed here.
 
-Steps for one submission (ordering: the plan and the reference are read before any
-student code runs; verdicts only after the child and everything it started are gone):
+Steps for one submission (:class:`.base.Engine`; ordering: the plan and the reference are read
+before any student code runs; verdicts only after the child and everything it started are gone):
 
-1. prepare  -- a fresh folder holding ONLY the notebook, ``train_mnist.npz``,
-   ``mlp_hidden_checks.py`` and ``check_registry.py``, ``mlp_probe_inputs.npz`` (the reference's
-   ``inputs`` namespace + held-out images, no labels, no reference outputs), ``calls.json`` (the
-   plan's probe runs), ``probe_child.py`` and its ``child_toolkit.py``;
-2. execute  -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
-   rlimits), wall-clock limited by :func:`.sandbox.run_contained`, with the grading
+1. prepare  -- the notebook itself (inflated from an otter export zip by :func:`notebook_of`),
+   then a fresh folder holding ONLY the notebook, ``train_mnist.npz``, ``mlp_hidden_checks.py``
+   and ``check_registry.py``, ``mlp_probe_inputs.npz`` (the reference's ``inputs`` namespace +
+   held-out images, no labels, no reference outputs), ``calls.json`` (the plan's probe runs),
+   ``probe_child.py`` and its ``child_toolkit.py`` (:data:`CHILD_FILES`), owned by a uid of its own;
+2. run      -- :mod:`.probe_child` in the batch's :mod:`.isolation` (own uid, namespaces,
+   rlimits), wall-clock limited by :func:`.contained.run_contained`, with the grading
    numerics of :mod:`grader.numerics` (BLAS threads; the seed set before every cell);
-3. load     -- ``probe_outputs.npz``, ``probe_errors.json``, ``cells.json`` through
+3. collect  -- ``probe_outputs.npz``, ``probe_errors.json``, ``cells.json`` through
    :mod:`grader.readback` (no links, no FIFOs, sizes capped before reading, no pickle); anything
-   odd is a failed probe; the folder is then removed by :func:`grader.cleanup.remove_tree`;
-4. verdict  -- the zip's registered verdicts with the reference values and labels, and its
-   integrity signals (codes for ``integrity_flags``, never points);
-5. score    -- points per question from the zip's ``tests/qN.py`` (parsed, never run).
+   odd is a failed probe; then the folder is removed by :func:`grader.cleanup.remove_tree`
+   and the uid's processes killed;
+4. score    -- the zip's registered verdicts with the reference values and labels, points
+   per question from the zip's ``tests/qN.py`` (parsed, never run), and its integrity signals
+   (codes for ``integrity_flags``, never points); ``disk-limit`` when the notebook filled its
+   folder (points kept).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -34,14 +38,18 @@ import numpy as np
 
 from grader.cleanup import temporary_folder
 from grader import readback
-from grader.grade import isolation, plan as planning
-from grader.grade.child_toolkit import DISK_LIMIT_EXIT
-from grader.grade.probe_child import deadline_for
+from grader.grade import plan as planning
+from grader.grade.autograder import Autograder
+from grader.grade.engines import isolation
+from grader.grade.engines.base import Batch, Engine, Findings, Limits, Outcome, rejected, stopped
+from grader.grade.engines.child_toolkit import DISK_LIMIT_EXIT
+from grader.grade.engines.contained import Finished, run_contained
+from grader.grade.engines.probe_child import deadline_for
+from grader.grade.engines.status import last_line
 from grader.numerics import grading_seed, thread_env
-from grader.grade.sandbox import run_contained
-from grader.grade.score import Outcome, rejected
-from grader.grade.status import crash_status, last_line, limit_status
-from grader.textsafe import clean_text
+from grader.submissions.discover import Submission
+from grader.submissions.validate import read_submission
+from grader.textsafe import clean_text, safe_stem
 
 CHILD = Path(__file__).with_name("probe_child.py")
 #: What the child needs beside it in the sandbox, where ``grader`` cannot be imported: itself and its toolkit.
@@ -176,7 +184,7 @@ def child_env(work: Path) -> dict:
 
 
 def run_probe_child(notebook: Path, work: Path, limits, box: isolation.Sandbox, uid, seed: int, on_start):
-    """Run :mod:`.probe_child` on ``notebook`` in ``work`` inside ``box`` as ``uid``; a :class:`~.sandbox.Finished`."""
+    """Run :mod:`.probe_child` on ``notebook`` in ``work`` inside ``box`` as ``uid``; a :class:`~.contained.Finished`."""
     argv = [sys.executable, CHILD.name, notebook.name, "--calls", "calls.json",
             "--memory-mb", str(limits.memory_mb), "--cpu-s", str(int(limits.timeout_s) + 1),
             "--output-bytes", str(limits.output_bytes), "--seed", str(seed),
@@ -192,43 +200,86 @@ def run_probe_child(notebook: Path, work: Path, limits, box: isolation.Sandbox, 
         shutil.rmtree(logs, ignore_errors=True)
 
 
-def grade_safe(submission, autograder, limits, box: isolation.Sandbox | None, notebook: Path,
-               on_start=None) -> Outcome:
-    """Grade the checked notebook ``notebook`` (a copy, already named as the student's init cell
-    expects) in the batch's sandbox ``box`` (None: the one ``auto`` picks)."""
-    prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
-    calls = prep.plan.probe_calls()
-    box = box or isolation.sandbox_for("auto")
-    uid = box.take_uid()
-    try:
-        with temporary_folder("mlp-sandbox-") as work:
-            os.chmod(work, 0o755)
-            prepare_folder(notebook, work, prep, calls, uid)
-            finished = run_probe_child(notebook, work, limits, box, uid, grading_seed(autograder.seed), on_start)
-            outputs, errors = load_outputs(work, len(calls))
-            cells = _read_cells(work)
-    finally:
-        isolation.kill_uid(uid)
-        isolation.UIDS.give(uid)
-    return outcome_of(submission, autograder, limits, finished, (outputs, errors, cells), prep, calls)
+def notebook_of(copy: Path, root: Path) -> Path:
+    """The notebook itself: ``copy``, or the one notebook inside an otter export zip (inflated
+    within :data:`~grader.submissions.validate.NOTEBOOK_BYTES` into ``root/tmp``; raises
+    :class:`~grader.submissions.validate.Refused` otherwise)."""
+    if copy.suffix != ".zip":
+        return copy
+    where, data = read_submission(copy)  # where = "<zip name>:<notebook name>"
+    target = root / "tmp" / (safe_stem(Path(where.rpartition(":")[2]).stem) + ".ipynb")
+    target.write_bytes(data)
+    return target
 
 
-def outcome_of(submission, autograder, limits, finished, found, prep, calls) -> Outcome:
-    outputs, errors, cells = found
-    stopped = limit_status(finished, limits)
-    if stopped is None and not any(outputs) and not errors:
-        stopped = crash_status(finished, limits, lead=NO_RESULTS)
-    outcome = rejected(submission, autograder, *(stopped or ("graded", "")))
-    if stopped is None:
-        points, outcome.failures = verdicts(prep, calls, outputs, errors)
-        outcome.points.update({q: round(p, 5) for q, p in points.items()})
-        outcome.integrity_flags = integrity_flags(prep, outputs, errors)
-    outcome.duration_s, outcome.cell_errors = finished.duration_s, cells
-    if prep.plan.unsupported and stopped is None:
-        outcome.detail = "; ".join(x for x in (f"{len(prep.plan.unsupported)} hidden test(s) not gradable "
-                                               "safely (0 points)", outcome.detail) if x)
-    if finished.returncode == DISK_LIMIT_EXIT and outcome.status in ("graded", "crashed"):
-        outcome.status = "disk-limit"
-        outcome.detail = "; ".join(x for x in (f"the notebook filled its {isolation.DISK_MB} MB folder (no space "
-                                               "left); points are those its probes still earned", outcome.detail) if x)
-    return outcome
+@dataclasses.dataclass(frozen=True)
+class SandboxedJob:
+    """One sandboxed run: the ``notebook`` copied into ``work`` (owned by ``uid``), run in ``box``."""
+
+    notebook: Path
+    work: Path
+    prep: Prepared
+    calls: list
+    box: isolation.Sandbox
+    uid: int | None
+    seed: int
+    limits: Limits
+
+
+@dataclasses.dataclass
+class ProbeFindings(Findings):
+    """``outputs``: per probe call, its arrays; ``errors``: the probes that raised, by call index."""
+
+    outputs: list = dataclasses.field(default_factory=list)
+    errors: dict = dataclasses.field(default_factory=dict)
+
+
+class SandboxedEngine(Engine):
+    """Probes in the sandbox, verdicts here (module docstring)."""
+
+    name = "safe"
+
+    @contextlib.contextmanager
+    def prepare(self, copy: Path, root: Path, autograder: Autograder, batch: Batch):
+        notebook = notebook_of(copy, root)
+        prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
+        calls = prep.plan.probe_calls()
+        box = batch.sandbox or isolation.sandbox_for("auto")
+        uid = box.take_uid()
+        try:
+            with temporary_folder("mlp-sandbox-") as work:
+                os.chmod(work, 0o755)
+                prepare_folder(notebook, work, prep, calls, uid)
+                yield SandboxedJob(notebook, work, prep, calls, box, uid, grading_seed(autograder.seed), batch.limits)
+        finally:
+            isolation.kill_uid(uid)
+            isolation.UIDS.give(uid)
+
+    def run(self, job: SandboxedJob, on_start=None) -> Finished:
+        return run_probe_child(job.notebook, job.work, job.limits, job.box, job.uid, job.seed, on_start)
+
+    def collect(self, job: SandboxedJob) -> ProbeFindings:
+        outputs, errors = load_outputs(job.work, len(job.calls))
+        return ProbeFindings(produced=any(outputs) or bool(errors), cell_errors=_read_cells(job.work),
+                             outputs=outputs, errors=errors)
+
+    def score(self, submission: Submission, autograder: Autograder, finished: Finished,
+              findings: ProbeFindings, limits: Limits) -> Outcome:
+        prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
+        calls = prep.plan.probe_calls()
+        status = stopped(finished, limits, findings, lead=NO_RESULTS)
+        outcome = rejected(submission, autograder, *(status or ("graded", "")))
+        if status is None:
+            points, outcome.failures = verdicts(prep, calls, findings.outputs, findings.errors)
+            outcome.points.update({q: round(p, 5) for q, p in points.items()})
+            outcome.integrity_flags = integrity_flags(prep, findings.outputs, findings.errors)
+        outcome.duration_s, outcome.cell_errors = finished.duration_s, findings.cell_errors
+        if prep.plan.unsupported and status is None:
+            outcome.detail = "; ".join(x for x in (f"{len(prep.plan.unsupported)} hidden test(s) not gradable "
+                                                   "safely (0 points)", outcome.detail) if x)
+        if finished.returncode == DISK_LIMIT_EXIT and outcome.status in ("graded", "crashed"):
+            outcome.status = "disk-limit"
+            outcome.detail = "; ".join(x for x in (f"the notebook filled its {isolation.DISK_MB} MB folder (no space "
+                                                   "left); points are those its probes still earned", outcome.detail)
+                                       if x)
+        return outcome

@@ -10,8 +10,8 @@ Rules, checked in this order (each engine adds its own words through parameters)
   :func:`memory_cell_status`);
 * ``crashed``      -- no results otherwise.
 
-The exit codes come from :mod:`grader.grade.child_toolkit`, which both children use. The
-``disk-limit`` status is the sandboxed engine's own (:func:`grader.grade.safe.outcome_of`).
+The exit codes come from :mod:`grader.grade.engines.child_toolkit`, which both children use. The
+``disk-limit`` status is the sandboxed engine's own (:meth:`grader.grade.engines.sandboxed.SandboxedEngine.score`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import signal
 
-from grader.grade.child_toolkit import CELL_TIMEOUT_EXIT, OUTPUT_LIMIT_EXIT
+from grader.grade.engines.child_toolkit import CELL_TIMEOUT_EXIT, OUTPUT_LIMIT_EXIT
 
 MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "bad_alloc", "out of memory")
 #: Log lines that never say why a run failed: Jupyter's own warnings (the kernel's "running
@@ -40,8 +40,8 @@ def cause_line(text: str) -> str:
 
 
 def limit_status(finished, limits) -> tuple[str, str] | None:
-    """``(status, detail)`` when the child (a :class:`~.sandbox.Finished`) hit the time or output
-    limit of ``limits`` (a :class:`~.execute.Limits`), else None."""
+    """``(status, detail)`` when the child (a :class:`~.contained.Finished`) hit the time or output
+    limit of ``limits`` (a :class:`~.base.Limits`), else None."""
     if finished.timed_out or finished.returncode == CELL_TIMEOUT_EXIT:
         return "timeout", f"stopped after the {limits.timeout_s:g} s wall-clock limit"
     if finished.returncode in (OUTPUT_LIMIT_EXIT, -signal.SIGXFSZ):

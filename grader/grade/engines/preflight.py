@@ -4,10 +4,10 @@ Steps, once per process per (mode, uid drop) (:func:`check`):
 
 1. prepare -- a fresh folder made like a submission's (mode 0755, a ``tmp/`` inside, owned by
    the sandbox uid when children drop to one) holding one small file and the child's files
-   (:data:`.safe.CHILD_FILES`);
+   (:data:`.sandboxed.CHILD_FILES`);
 2. run     -- the grader's own interpreter (``sys.executable``) through exactly the wrapper
    the batch uses (:meth:`.isolation.Sandbox.wrap`, same uid, same environment as
-   :func:`.safe.child_env`, same results handle :func:`.isolation.results_fd`): it protects
+   :func:`.sandboxed.child_env`, same results handle :func:`.isolation.results_fd`): it protects
    itself as the child will (:func:`.probe_child.protect_self`: seccomp filter, not dumpable),
    imports numpy, nbclient and ipykernel, reads the file, checks it is the grader's Python
    (a uid that cannot read the grader's install may run another one, or none) and writes a
@@ -27,9 +27,9 @@ import tempfile
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.grade import isolation
-from grader.grade.safe import CHILD_FILES, child_env
-from grader.grade.status import last_line
+from grader.grade.engines import isolation
+from grader.grade.engines.sandboxed import CHILD_FILES, child_env
+from grader.grade.engines.status import last_line
 
 TIMEOUT_S = 120
 TOKEN = "preflight ok"

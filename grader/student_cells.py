@@ -1,12 +1,15 @@
 """The first and the last code cell of the student notebook: otter's set-up and the export.
 
+Shared by ``build`` (which writes them into the student notebook) and ``grade`` (which reads the
+set-up cell's notebook name, :data:`NOTEBOOK_CALL`), so it sits beside the verbs, not in one.
+
 ``INIT_CELL_SOURCE`` replaces the set-up cell that ``otter assign`` generates
 (``import otter; grader = otter.Notebook("mlp_mnist.ipynb")``, see :func:`init_cell_source`):
 when otter-grader is not installed, or the notebook is not saved as ``mlp_mnist.ipynb``, it
 says so in one sentence with the fix, and ``grader`` becomes a stand-in whose ``check`` and
 ``export`` repeat that sentence (instead of a traceback, then ``NameError: name 'grader' is
 not defined`` in every check). It keeps the literal ``otter.Notebook("mlp_mnist.ipynb")``
-that :data:`grader.grade.execute.NOTEBOOK_CALL` reads.
+that :data:`NOTEBOOK_CALL` reads.
 
 ``EXPORT_CELL_SOURCE`` runs in the student's kernel, where only numpy, matplotlib,
 scikit-learn and otter-grader (with its nbconvert) are installed and where the notebook
@@ -190,6 +193,8 @@ except (ImportError, OSError, ValueError) as _error:
     print(_why)
 '''
 
+#: The notebook name in a set-up cell's ``otter.Notebook("name.ipynb")`` (ours or otter's), group 1.
+NOTEBOOK_CALL = re.compile(r"""otter\.Notebook\(\s*(?:nb_path\s*=\s*)?["']([\w.\- ]+\.ipynb)["']""")
 GENERATED_INIT = re.compile(r"""^(?:#[^\n]*\n)*import otter\s*\ngrader = otter\.Notebook\(["'](?P<name>[\w.\- ]+\.ipynb)["']\)\s*$""")
 
 
