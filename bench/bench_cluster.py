@@ -153,6 +153,41 @@ def report(runs: list[Run], n1: int, one: float, two: float, load: list[str]) ->
         print(f"| {k} | {t / 60:.1f} min | {(t + t_max) / 60:.1f} min |")
 
 
+def idle_cpu(quiet: bool, seconds: float = 20.0) -> tuple[float, list[float]]:
+    """Percent of a core an idle ``LocalCluster`` of 2 one-thread workers burns on Dask's own bookkeeping:
+    (this process: client, scheduler and nannies; each worker process), with Dask's defaults or with
+    :data:`grader.grade.cluster.QUIET` as ``--cluster local:N`` sets it."""
+    import logging
+
+    import dask
+    import psutil
+    from distributed import Client, LocalCluster
+
+    from grader.grade.cluster import QUIET
+
+    def cpu(proc) -> float:
+        t = proc.cpu_times()
+        return t.user + t.system
+
+    with dask.config.set(QUIET if quiet else {}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.CRITICAL)
+        client = Client(cluster)
+    try:
+        client.wait_for_workers(2)
+        time.sleep(3)  # let the workers finish starting
+        me = psutil.Process()
+        workers = [p for p in me.children() if "spawn_main" in " ".join(p.cmdline())]
+        before, start = [cpu(p) for p in (me, *workers)], time.perf_counter()
+        time.sleep(seconds)
+        after, wall = [cpu(p) for p in (me, *workers)], time.perf_counter() - start
+    finally:
+        client.close()
+        cluster.close()
+    used = [100 * (b - a) / wall for a, b in zip(before, after)]
+    return used[0], used[1:]
+
+
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -164,7 +199,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of both sizes on both paths")
     parser.add_argument("--autograder", type=Path, help="a real build's autograder (with --samples)")
     parser.add_argument("--samples", type=Path, help="folder of submissions to copy under several ids")
+    parser.add_argument("--idle", action="store_true",
+                        help="only measure the CPU an idle local:2 cluster burns, with Dask's defaults and as "
+                             "--cluster sets it (twice each, alternating)")
     args = parser.parse_args()
+    if args.idle:
+        print(f"idle LocalCluster(2), 20 s each (load average {load_average()}), percent of one core:")
+        for quiet in (False, True, False, True):
+            here, workers = idle_cpu(quiet)
+            print(f"{'--cluster settings' if quiet else 'Dask defaults':18s}: client+scheduler+nannies {here:.1f} %, "
+                  f"workers {', '.join(f'{w:.1f} %' for w in workers)}")
+        return
     if not 0 < args.n1 < args.n:
         parser.error("--n1 must be between 1 and --n - 1: two batch sizes give the start and the per-submission cost")
     load = [load_average()]

@@ -57,7 +57,7 @@ LOCAL = re.compile(r"local:(\d+)")
 REMOTE = re.compile(r"(tcp|tls|ucx|inproc)://\S+|[\w.\-]+:\d+")
 LOCAL_ALLOWED_FAILURES = 2  # local:N: a task whose worker died 3 times is recorded as crashed
 #: Dask's own periodic bookkeeping, slowed or switched off for ``local:N`` (its scheduler, nannies and workers)
-#: and this client. By default an idle ``LocalCluster`` of 2 workers burns about 9 % of a core on it (measured:
+#: and this client. By default an idle ``LocalCluster`` of 2 workers burns about 8 % of a core on it (measured:
 #: docs/cluster.md), taken from the grading children on the same cores. None of it guards a result: the
 #: memory monitor still ends a worker over its limit (each grading child has its own rlimit anyway).
 QUIET = {
