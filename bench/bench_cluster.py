@@ -3,27 +3,35 @@
 Same submissions, same machine, same run, each command run as an instructor would (a fresh
 ``mlp-course grade`` process into a fresh output folder):
 
-1. ``--jobs 2`` (local runner) and ``--cluster local:2`` on all N submissions, in that order;
-   ``cluster overhead`` = (cluster wall - local wall) * 2 / N: the extra time a worker slot spends
-   per submission, cluster start and worker preflight included (the goal is <= 0.3 s);
-2. ``--cluster local:1`` and ``--cluster local:2`` on the first N1 submissions: the step from
-   one worker to two that fits on this machine (speed-up = wall(1) / wall(2));
-3. the per-submission time distribution (``duration_s`` of the local run's gradebook) and the
+1. two batch sizes, N1 and N (default 12 and 24), each graded by ``--jobs 2`` (local runner) and
+   ``--cluster local:2``, in ``--rounds`` rounds (default 2) that alternate which path goes
+   first, so that both see the same load. For each path, a least-squares line through its runs,
+
+       wall(n) = s + n * c / 2           (2 slots: c is the slot time one submission costs)
+
+   separates the fixed start ``s`` (process start, cluster start, worker preflight, closing)
+   from the per-submission cost ``c``. The cluster overhead is ``o = c(cluster) - c(local)``
+   per submission (goal <= 0.3 s), and ``s(cluster) - s(local)`` its extra start; a single
+   batch size would spread the start over the submissions and count it as per-submission cost.
+   The harness CPU seconds of each run are printed too (the grade process and the descendants
+   reaped in turn: the Dask scheduler, nannies and workers, not the sandboxed children, which die
+   with their namespace unreaped by us): unlike wall time, they barely move with the machine's load.
+2. ``--cluster local:1`` and ``--cluster local:2`` on the N1 submissions: the step from one
+   worker to two that fits on this machine (speed-up = wall(1) / wall(2));
+3. the per-submission time distribution (``duration_s`` of the local runs' gradebooks) and the
    projection for 600 submissions on k = 1, 4, 16 one-thread workers, each on its own core:
 
-       T(k) = s + 600 * (t + o) / k          (at most + t_max: the last one may start late)
+       T(k) = s + 600 * c / k            (at most + t_max: the last one may start late)
 
-   where ``t`` is the measured mean time per submission, ``o`` the measured cluster overhead per
-   submission (0 if negative), ``s`` the measured fixed start (``local:2`` wall minus
-   N * (t + o) / 2, at least 0), ``t_max`` the slowest submission; list scheduling never
-   exceeds this bound (Graham), and the scheduler's own cost (milliseconds a task) is in ``o``.
+   with ``s`` and ``c`` the cluster path's intercept and slope above and ``t_max`` the slowest
+   submission; list scheduling never exceeds this bound (Graham).
 
-By default the submissions are the toy assignment's (tests/grade/fixtures): 24 notebooks, three
-behaviours (correct, wrong answers, a cell that raises) eight times each, graded by the safe
-engine in the sandbox. ``--autograder ZIP --samples DIR`` grades a real build's samples instead,
-each copied under several ids (e.g. the 12 samples twice with ``--n 24``).
+By default the submissions are the toy assignment's (tests/grade/fixtures): notebooks of three
+behaviours (correct, wrong answers, a cell that raises) in turn, graded by the safe engine in the
+sandbox. ``--autograder ZIP --samples DIR`` grades a real build's samples instead, each copied
+under several ids (e.g. the 12 samples twice with ``--n 24``).
 
-    .venv/bin/python bench/bench_cluster.py                       # toy, N=24, N1=12
+    .venv/bin/python bench/bench_cluster.py                       # toy, N=24, N1=12, 2 rounds
     .venv/bin/python bench/bench_cluster.py --autograder dist/autograder/mlp_mnist-autograder.zip \\
         --samples samples/submissions --n 24 --n1 12
 """
@@ -32,6 +40,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,18 +57,32 @@ import grade_toy  # noqa: E402
 
 COURSE = 600
 WORKERS = (1, 4, 16)
+SLOTS = 2  # --jobs 2 and local:2
+PATHS = {"local": ("--jobs", "2"), "cluster": ("--cluster", "local:2")}
 
 
-def grade(folder: Path, autograder: Path, out: Path, *how: str) -> tuple[float, list[dict]]:
-    """Wall time of one ``mlp-course grade`` run and its gradebook rows (every row must be graded)."""
+@dataclasses.dataclass
+class Run:
+    path: str  # "local" or "cluster"
+    n: int
+    wall: float
+    cpu: float  # CPU seconds of the grade process and the descendants reaped in turn (not the sandboxed children)
+    rows: list
+
+
+def grade(folder: Path, autograder: Path, out: Path, *how: str) -> tuple[float, float, list[dict]]:
+    """Wall time, CPU time and gradebook rows of one ``mlp-course grade`` run (every row must be graded)."""
     cmd = [sys.executable, "-m", "grader.cli", "grade", str(folder), "-a", str(autograder), "-o", str(out), *how]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     with (out / "gradebook.csv").open(newline="") as f:
         rows = [r for r in csv.DictReader(f) if r["id"] != "POINTS POSSIBLE"]
     assert {r["status"] for r in rows} <= {"graded"}, [(r["id"], r["status"], r["detail"]) for r in rows]
-    return wall, rows
+    return wall, cpu, rows
 
 
 def toy_folder(tmp: Path, n: int) -> tuple[Path, Path]:
@@ -88,50 +113,125 @@ def subset(folder: Path, n: int, dest: Path) -> Path:
     return dest
 
 
-def report(n: int, n1: int, local: tuple, cluster: tuple, one: float, two: float) -> None:
-    (local_wall, rows), (cluster_wall, cluster_rows) = local, cluster
-    durations = sorted(float(r["duration_s"]) for r in rows)
-    same = {(r["id"], r["total"]) for r in rows} == {(r["id"], r["total"]) for r in cluster_rows}
-    overhead = (cluster_wall - local_wall) * 2 / n
-    mean, t_max = statistics.mean(durations), durations[-1]
-    start = max(0.0, cluster_wall - n * (mean + max(overhead, 0.0)) / 2)
+def fit(runs: list[Run], what: str = "wall", slots: int = SLOTS) -> tuple[float, float]:
+    """``(s, c)`` of the least-squares line ``what = s + n * c / slots`` through ``runs`` (two sizes at least)."""
+    slope, intercept = statistics.linear_regression([r.n for r in runs], [getattr(r, what) for r in runs])
+    return intercept, slope * slots
+
+
+def report(runs: list[Run], n1: int, one: float, two: float, load: list[str]) -> None:
+    by = {p: [r for r in runs if r.path == p] for p in PATHS}
+    (s_local, c_local), (s_cluster, c_cluster) = fit(by["local"]), fit(by["cluster"])
+    durations = sorted(float(row["duration_s"]) for r in by["local"] for row in r.rows)
+    same = all({(x["id"], x["total"]) for x in a.rows} == {(x["id"], x["total"]) for x in b.rows}
+               for a, b in zip(by["local"], by["cluster"]))
+    print(f"runs in order (shared {SLOTS}-core machine; load average before/after: {load[0]} / {load[1]}):")
+    print("| run | path | submissions | wall s | harness CPU s |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    for i, r in enumerate(runs, 1):
+        print(f"| {i} | {' '.join(PATHS[r.path])} | {r.n} | {r.wall:.1f} | {r.cpu:.1f} |")
+    print("same totals on both paths, every size and round:", same)
+    print("pairs run back to back (same size, same round): cluster - local, per submission per slot:",
+          ", ".join(f"{(c.wall - l.wall) * SLOTS / l.n:+.2f} s (n={l.n})" for l, c in zip(by["local"], by["cluster"])))
+    print(f"fit wall(n) = s + n * c / {SLOTS}:  local s = {s_local:.1f} s, c = {c_local:.2f} s;  "
+          f"cluster s = {s_cluster:.1f} s, c = {c_cluster:.2f} s")
+    print(f"cluster overhead:  {c_cluster - c_local:+.2f} s per submission (goal <= 0.3), "
+          f"{s_cluster - s_local:+.1f} s once per run (start, preflight, close)")
+    cpu = {p: fit(rs, "cpu", 1) for p, rs in by.items()}
+    print("harness CPU(n) = a + n * b:  " + ";  ".join(f"{p} a = {a:.1f} s, b = {b:.3f} s" for p, (a, b) in cpu.items()))
     q = statistics.quantiles(durations, n=10)
-    print(f"{n} submissions (shared 2-core machine: timings are noisy)")
-    print(f"local runner --jobs 2:   {local_wall:7.1f} s  ({local_wall / n:.2f} s per submission)")
-    print(f"--cluster local:2:       {cluster_wall:7.1f} s  ({cluster_wall / n:.2f} s per submission); "
-          f"same totals as local: {same}")
-    print(f"cluster overhead:        {overhead:+.2f} s per submission per slot (goal <= 0.3)")
-    print(f"per-submission time:     min {durations[0]:.1f}  median {statistics.median(durations):.1f}  "
-          f"mean {mean:.1f}  p90 {q[-1]:.1f}  max {t_max:.1f} s")
+    mean, t_max = statistics.mean(durations), durations[-1]
+    print(f"per-submission time (local runs' duration_s): min {durations[0]:.1f}  median "
+          f"{statistics.median(durations):.1f}  mean {mean:.1f}  p90 {q[-1]:.1f}  max {t_max:.1f} s")
     print(f"local:1 vs local:2 on {n1}: {one:.1f} s vs {two:.1f} s  speed-up {one / two:.2f}x")
-    print(f"projection, {COURSE} submissions: T(k) = s + {COURSE} * (t + o) / k, s = {start:.1f} s, "
-          f"t = {mean:.2f} s, o = {max(overhead, 0.0):.2f} s, bound + t_max = {t_max:.1f} s")
+    print(f"projection, {COURSE} submissions: T(k) = s + {COURSE} * c / k with the cluster's s = {s_cluster:.1f} s, "
+          f"c = {c_cluster:.2f} s; upper bound + t_max = {t_max:.1f} s")
     print("| workers | projected | upper bound |")
     print("| ---: | ---: | ---: |")
     for k in WORKERS:
-        t = start + COURSE * (mean + max(overhead, 0.0)) / k
+        t = s_cluster + COURSE * c_cluster / k
         print(f"| {k} | {t / 60:.1f} min | {(t + t_max) / 60:.1f} min |")
+
+
+def idle_cpu(quiet: bool, seconds: float = 20.0) -> tuple[float, list[float]]:
+    """Percent of a core an idle ``LocalCluster`` of 2 one-thread workers burns on Dask's own bookkeeping:
+    (this process: client, scheduler and nannies; each worker process), with Dask's defaults or with
+    :data:`grader.grade.cluster.QUIET` as ``--cluster local:N`` sets it."""
+    import logging
+
+    import dask
+    import psutil
+    from distributed import Client, LocalCluster
+
+    from grader.grade.cluster import QUIET
+
+    def cpu(proc) -> float:
+        t = proc.cpu_times()
+        return t.user + t.system
+
+    with dask.config.set(QUIET if quiet else {}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.CRITICAL)
+        client = Client(cluster)
+    try:
+        client.wait_for_workers(2)
+        time.sleep(3)  # let the workers finish starting
+        me = psutil.Process()
+        workers = [p for p in me.children() if "spawn_main" in " ".join(p.cmdline())]
+        before, start = [cpu(p) for p in (me, *workers)], time.perf_counter()
+        time.sleep(seconds)
+        after, wall = [cpu(p) for p in (me, *workers)], time.perf_counter() - start
+    finally:
+        client.close()
+        cluster.close()
+    used = [100 * (b - a) / wall for a, b in zip(before, after)]
+    return used[0], used[1:]
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=24)
-    parser.add_argument("--n1", type=int, default=12, help="submissions of the local:1 vs local:2 step")
+    parser.add_argument("--n", type=int, default=24, help="the larger batch")
+    parser.add_argument("--n1", type=int, default=12, help="the smaller batch (also the local:1 vs local:2 step)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of both sizes on both paths")
     parser.add_argument("--autograder", type=Path, help="a real build's autograder (with --samples)")
     parser.add_argument("--samples", type=Path, help="folder of submissions to copy under several ids")
+    parser.add_argument("--idle", action="store_true",
+                        help="only measure the CPU an idle local:2 cluster burns, with Dask's defaults and as "
+                             "--cluster sets it (twice each, alternating)")
     args = parser.parse_args()
+    if args.idle:
+        print(f"idle LocalCluster(2), 20 s each (load average {load_average()}), percent of one core:")
+        for quiet in (False, True, False, True):
+            here, workers = idle_cpu(quiet)
+            print(f"{'--cluster settings' if quiet else 'Dask defaults':18s}: client+scheduler+nannies {here:.1f} %, "
+                  f"workers {', '.join(f'{w:.1f} %' for w in workers)}")
+        return
+    if not 0 < args.n1 < args.n:
+        parser.error("--n1 must be between 1 and --n - 1: two batch sizes give the start and the per-submission cost")
+    load = [load_average()]
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp:
         tmp = Path(tmp)
         if args.samples:
             folder, autograder = samples_folder(tmp, args.samples, args.n), args.autograder.resolve()
         else:
             folder, autograder = toy_folder(tmp, args.n)
-        local = grade(folder, autograder, tmp / "local", "--jobs", "2")
-        cluster = grade(folder, autograder, tmp / "cluster", "--cluster", "local:2")
-        few = subset(folder, args.n1, tmp / "few")
-        one = grade(few, autograder, tmp / "one", "--cluster", "local:1")[0]
-        two = grade(few, autograder, tmp / "two", "--cluster", "local:2")[0]
-        report(args.n, args.n1, local, cluster, one, two)
+        folders = {args.n: folder, args.n1: subset(folder, args.n1, tmp / "few")}
+        runs = []
+        for round_ in range(args.rounds):
+            order = list(PATHS) if round_ % 2 == 0 else list(PATHS)[::-1]
+            for n in (args.n1, args.n):
+                for path in order:
+                    out = tmp / f"{path}-{n}-{round_}"
+                    runs.append(Run(path, n, *grade(folders[n], autograder, out, *PATHS[path])))
+                    shutil.rmtree(out)
+        one = grade(folders[args.n1], autograder, tmp / "one", "--cluster", "local:1")[0]
+        two = grade(folders[args.n1], autograder, tmp / "two", "--cluster", "local:2")[0]
+        load.append(load_average())
+        report(runs, args.n1, one, two, load)
 
 
 if __name__ == "__main__":

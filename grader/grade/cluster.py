@@ -56,6 +56,17 @@ log = logging.getLogger(__name__)
 LOCAL = re.compile(r"local:(\d+)")
 REMOTE = re.compile(r"(tcp|tls|ucx|inproc)://\S+|[\w.\-]+:\d+")
 LOCAL_ALLOWED_FAILURES = 2  # local:N: a task whose worker died 3 times is recorded as crashed
+#: Dask's own periodic bookkeeping, slowed or switched off for ``local:N`` (its scheduler, nannies and workers)
+#: and this client. By default an idle ``LocalCluster`` of 2 workers burns about 8 % of a core on it (measured:
+#: docs/cluster.md), taken from the grading children on the same cores. None of it guards a result: the
+#: memory monitor still ends a worker over its limit (each grading child has its own rlimit anyway).
+QUIET = {
+    "distributed.worker.profile.enabled": False,  # statistical profiler: every thread's stack every 10 ms
+    "distributed.admin.tick.interval": "1s",  # event-loop health check, default every 20 ms
+    "distributed.admin.system-monitor.interval": "2s",  # dashboard CPU/memory samples, default every 500 ms
+    "distributed.admin.system-monitor.disk": False,  # host-wide disk counters, for the dashboard only
+    "distributed.worker.memory.monitor-interval": "1s",  # spill/pause/terminate thresholds, default 100 ms
+}
 CONNECT_TIMEOUT_S = 30
 WORKERS_TIMEOUT_S = 120
 SEND_BYTES = 128 << 20  # larger files, and anything not a regular file, are refused by the check on this side
@@ -121,14 +132,15 @@ class DaskBatch:
 
     def _connect(self) -> None:
         self._quiet_dask()
-        if self.local_workers is not None:
-            with dask.config.set({"distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
+        if self.local_workers is not None:  # the nannies hand this configuration on to their worker processes
+            with dask.config.set({**QUIET, "distributed.scheduler.allowed-failures": LOCAL_ALLOWED_FAILURES}):
                 self.cluster = LocalCluster(n_workers=self.local_workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.CRITICAL)
-            self.client = Client(self.cluster)
+                self.client = Client(self.cluster)
             return
         try:
-            self.client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
+            with dask.config.set(QUIET):
+                self.client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
         except (OSError, TimeoutError) as exc:
             raise GraderError(f"--cluster {self.address}: no Dask scheduler answered there within "
                               f"{CONNECT_TIMEOUT_S} s ({_kind(exc)}); start one with `dask scheduler` (or "

@@ -104,3 +104,22 @@ def test_do_workers_that_cannot_grade_refuse_with_their_reason(toy_ag, toy_folde
     assert "no Dask worker can grade" in message and "numpy" in message and "0.0-client" in message
     assert "\n" not in message
     assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_do_local_workers_run_with_dasks_bookkeeping_slowed(toy_ag):
+    """Dask's profiler and fast monitors would take CPU from the grading children on the same cores."""
+    import dask
+
+    from grader.grade.autograder import load_autograder
+    from grader.submissions.discover import sha256_of
+
+    ag = load_autograder(toy_ag, sha256_of(toy_ag))
+    before = dask.config.get("distributed.worker.profile.enabled")
+    with cluster_mod.DaskBatch("local:1", ag, engine="safe", sandbox="auto", drop_uid=True) as batch:
+        seen = {key: batch.client.run(dask.config.get, key) for key in cluster_mod.QUIET}
+        callbacks = batch.client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    assert len(callbacks) == 1
+    for key, wanted in cluster_mod.QUIET.items():
+        assert list(seen[key].values()) == [wanted], key
+    assert "profile" not in next(iter(callbacks.values()))
+    assert dask.config.get("distributed.worker.profile.enabled") == before  # this process's own configuration is back
