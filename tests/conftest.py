@@ -49,6 +49,6 @@ def graded_samples(built, tmp_path_factory):
 
     out = tmp_path_factory.mktemp("graded")
     grader.grade.main(SAMPLES, autograder=built.autograder_zip, out=out, jobs=2, progress=False)
-    from grader.grade.record import read_gradebook
+    from grader.gradebook import read_gradebook
 
     return read_gradebook(out / "gradebook.csv")

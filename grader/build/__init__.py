@@ -41,7 +41,7 @@ from grader.build.master import read_master
 from grader.build.memory import MB, MEMORY_BUDGET, budget_warning
 from grader.build import verify
 from grader.build.steps import assign, check_student, execute, finish_student, publish, stage
-from grader.data import dataset_of
+from grader.dataset_layout import dataset_of
 
 
 @dataclass

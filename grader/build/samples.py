@@ -159,7 +159,7 @@ AUTOGRADED_STATUS = "graded"
 def differences(rows: dict[str, dict], dataset: str = "mnist") -> list[str]:
     """What the graded samples did differently from what ``MUTANTS`` expect, one line each.
 
-    ``rows`` maps a gradebook id to its row (:func:`grader.grade.record.read_gradebook`, with
+    ``rows`` maps a gradebook id to its row (:func:`grader.gradebook.read_gradebook`, with
     the ``POINTS POSSIBLE`` row); a sample is as expected when it was graded and lost
     exactly the points of its ``loses`` (``loses_on_standin`` on stand-in data), no more, no fewer. Manual questions
     (``MANUAL_QUESTIONS``: graded by hand, their cells wait for a score) are not compared."""
@@ -190,7 +190,7 @@ def _points(lost: dict) -> str:
 
 def verify(gradebook_csv, dataset: str = "mnist") -> int:
     """Print whether every sample in ``gradebook_csv`` graded as expected; 0 if so, else 1."""
-    from grader.grade.record import read_gradebook
+    from grader.gradebook import read_gradebook
 
     found = differences(read_gradebook(gradebook_csv), dataset)
     if dataset != "mnist":
@@ -206,7 +206,7 @@ USAGE = ("usage: python -m grader.build.samples SOLUTION_NOTEBOOK OUT_DIR       
 
 if __name__ == "__main__":  # pragma: no cover
     if len(sys.argv) in (3, 4) and sys.argv[1] == "--verify":
-        from grader.data import dataset_of
+        from grader.dataset_layout import dataset_of
 
         sys.exit(verify(sys.argv[2], dataset_of(Path(sys.argv[3])) if len(sys.argv) == 4 else "mnist"))
     if len(sys.argv) != 3:

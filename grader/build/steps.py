@@ -24,7 +24,7 @@ from grader.build.memory import PeakMemory
 from grader.build.reference_values import write_reference_values
 from grader.build.release import release_copy
 from grader.checks import SHIPPED
-from grader.data import PAIRS, heldout_path, train_path
+from grader.dataset_layout import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
 from grader.student_cells import init_cell_source
 from grader.numerics import thread_env

@@ -81,13 +81,6 @@ def write_gradebook(path: Path, rows: list[dict], autograder: Autograder) -> Non
     atomic.write_text(path, buffer.getvalue())
 
 
-def read_gradebook(path: Path) -> dict[str, dict]:
-    """The rows of a ``gradebook.csv`` by id, in file order (``POINTS POSSIBLE`` first, as
-    :func:`write_gradebook` writes it); every cell is text, as in the file (strict UTF-8)."""
-    with Path(path).open(newline="", encoding="utf-8") as f:
-        return {row["id"]: row for row in csv.DictReader(f)}
-
-
 def _manual_cell(q: str, outcome: Outcome, manual: dict[str, float]) -> str:
     if q in manual:
         return f"{manual[q]:g} (graded by hand)"

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from grader.build.samples import MUTANTS, differences, mutated
-from grader.grade.record import read_gradebook
+from grader.gradebook import read_gradebook
 
 from pathlib import Path
 

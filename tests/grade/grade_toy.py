@@ -22,7 +22,7 @@ import numpy as np
 
 from grader.checks import REGISTRY_FILE
 from grader.checks.check_registry import namespaced
-from grader.grade import record
+from grader.gradebook import read_gradebook as _read_gradebook
 
 MASTER = Path(__file__).parent / "fixtures" / "toy-master.ipynb"
 TOY_CHECKS = Path(__file__).parent / "fixtures" / "toy_hidden_checks.py"
@@ -134,7 +134,7 @@ BATCH_LIMITS = {"jobs": 2, "memory_mb": 1500, "output_mb": 1, "timeout": 300}
 
 
 def read_gradebook(path: Path) -> list[dict]:
-    return list(record.read_gradebook(path).values())
+    return list(_read_gradebook(path).values())
 
 
 MANUAL_TEST = """from otter.test_files import test_case

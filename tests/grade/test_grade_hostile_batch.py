@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from grader.cli import main as cli
 from grader.grade import main as grade_main
 from grader.submissions.validate import check_submission
-from grader.grade.record import read_gradebook
+from grader.gradebook import read_gradebook
 from safe_toy import POSSIBLE, build_autograder, faked, notebook
 
 FULL = sum(POSSIBLE.values())

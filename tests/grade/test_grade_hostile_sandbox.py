@@ -14,7 +14,7 @@ import pytest
 from grader.cleanup import remove_tree
 from grader.grade import main as grade_main
 from grader.grade.engines import isolation, sandboxed as safe
-from grader.grade.record import read_gradebook
+from grader.gradebook import read_gradebook
 from safe_toy import POSSIBLE, build_autograder, notebook
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ import pytest
 
 from grader.grade import main as grade_main
 from grader.grade.engines.isolation import mode
-from grader.grade.record import read_gradebook
+from grader.gradebook import read_gradebook
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 120

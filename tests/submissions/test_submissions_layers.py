@@ -32,21 +32,9 @@ def verbs_in(names: set[str]) -> set[str]:
     return {n.split(".")[1] for n in names if n.split(".")[1] in VERBS}
 
 
-@pytest.mark.parametrize("verb", ["data", "grade", "export", "answers", "integrity"])
+@pytest.mark.parametrize("verb", ["data", "build", "grade", "export", "answers", "integrity"])
 def test_does_a_verb_import_no_other_verb(verb):
     crossing = {f: verbs_in(names) - {verb} for f, names in imported(verb).items()}
-    assert {f: v for f, v in crossing.items() if v} == {}
-
-
-#: Where ``build`` still reaches into another verb: the dataset layout of ``data`` (file names,
-#: digit pairs), and the sample verifier reading ``grade``'s gradebook. Anything else fails.
-BUILD_CROSSINGS = {"data"}
-BUILD_EXCEPTIONS = {"build/samples.py": {"grade"}}
-
-
-def test_does_build_import_no_verb_but_data():
-    crossing = {f: verbs_in(names) - {"build"} - BUILD_CROSSINGS - BUILD_EXCEPTIONS.get(f, set())
-                for f, names in imported("build").items()}
     assert {f: v for f, v in crossing.items() if v} == {}
 
 
