@@ -137,8 +137,10 @@ def command(submissions_dir, **options):
         sys.exit(130)
     for note in summary["notes"]:
         click.echo(note)
-    counts = ", ".join(f"{status} {n}" for status, n in sorted(summary["counts"].items()))
-    click.echo(f"{sum(summary['counts'].values())} submissions: {counts}"
+    counts = ", ".join(f"{status} {n}" for status, n in sorted(summary["counts"].items()) if status != "missing")
+    missing = summary["counts"].get("missing", 0)  # roster students without a file: rows, not submissions
+    click.echo(f"{sum(summary['counts'].values()) - missing} submissions: {counts or 'none'}"
+               + (f"; {missing} roster student(s) without a submission (status missing)" if missing else "")
                + (f" ({summary['skipped']} unchanged, not regraded; --force regrades)" if summary["skipped"] else ""))
     click.echo(f"mean total {summary['mean_total']:.2f} / {summary['possible']:g}")
     click.echo(f"settings: {settings_line(summary['settings'])}")

@@ -51,6 +51,8 @@ def test_does_the_roster_give_each_student_one_row_and_report_the_rest(manual_ag
     assert "graded newest ann_v2.ipynb, skipped ann.ipynb" in rows["ann"]["detail"]
     assert "cy (Cy Oh)" in result.output and "zed.ipynb matches no student" in result.output
     assert "ann has 2 files: graded the newest, ann_v2.ipynb; skipped ann.ipynb" in result.output
+    assert "3 submissions: " in result.output  # ann, bo, zed; cy's row is not a submission
+    assert "; 1 roster student(s) without a submission (status missing)" in result.output
 
 
 def test_do_missing_rows_survive_a_resume_and_take_manual_scores(manual_ag, course, tmp_path):
