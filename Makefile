@@ -32,9 +32,9 @@ grade: build
 	@echo; column -s, -t < $(DEMO)/graded/gradebook.csv | cut -c1-160
 
 # The demo checks its own result: every sample must lose exactly the points its bug costs
-# (grader/build/samples.py); any difference is listed and the demo fails.
+# (grader/assemble/samples.py); any difference is listed and the demo fails.
 demo: grade
-	$(BIN)/python -m grader.build.samples --verify $(DEMO)/graded/gradebook.csv $(DATA)
+	$(BIN)/python -m grader.assemble.samples --verify $(DEMO)/graded/gradebook.csv $(DATA)
 
 test: setup
 	$(BIN)/pytest -q -rs

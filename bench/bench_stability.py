@@ -14,7 +14,7 @@ parts). Prints one Markdown table per pair (one row per condition: accuracy min/
 over the seeds, worst training accuracy, seeds below target) and the verdict.
 
 ``--heldout-secrets S1,S2,...`` also scores every fit on the held-out set the build would
-derive with each secret (``grader.build.heldout``: secret order, small affine maps, light
+derive with each secret (``grader.assemble.heldout``: secret order, small affine maps, light
 noise): the table then gets the worst and mean derived accuracy over seeds and secrets, the
 distance of the worst one from the full-marks tier (``FULL_MARKS``), and the highest accuracy
 of the same model with its output layer negated (the consistency check of the hidden checks,
@@ -67,7 +67,7 @@ def parse(argv=None):
                    help="the answer key, or the Q11 starting point given to students [default: reference]")
     p.add_argument("--heldout-secrets", default="",
                    help="comma-separated secrets: also score each fit on the held-out set the build "
-                        "derives with each (grader/build/heldout.py) [default: none]")
+                        "derives with each (grader/assemble/heldout.py) [default: none]")
     p.add_argument("--out", default="bench/results/stability.json", help="JSON of every run")
     p.add_argument("--worker", help=argparse.SUPPRESS)  # JSON job list: run here, print JSON lines
     args = p.parse_args(argv)
@@ -80,7 +80,7 @@ def worker(jobs: list[dict], mnist_dir: str) -> None:
     """Train every job in this process (kernel and threads fixed by the environment)."""
     from threadpoolctl import threadpool_info
 
-    from grader.build.heldout import derive_arrays
+    from grader.assemble.heldout import derive_arrays
     from grader.checks.mlp_hidden_checks import negated_output
     from grader.data import load_mnist
     from solutions import predict, prepare_pair
@@ -107,7 +107,7 @@ def worker(jobs: list[dict], mnist_dir: str) -> None:
                                             == data["test_y"][test])),
                   "train_accuracy": float(np.mean(predict(model, train_x, d1, d2) == train_digits))}
         derived, flipped = {}, {}
-        for secret in job.get("secrets", []):  # the same transformation as the build's (grader/build/heldout.py)
+        for secret in job.get("secrets", []):  # the same transformation as the build's (grader/assemble/heldout.py)
             x, y = derive_arrays(data["test_x"][test], data["test_y"][test], (d1, d2), secret)
             derived[secret] = float(np.mean(predict(model, x, d1, d2) == y))
             flipped[secret] = float(np.mean(predict(negated_output(model), x, d1, d2) == y))  # consistency check

@@ -1,6 +1,6 @@
 """``mlp-course``: the instructor command line, a thin click layer over the library.
 
-Each verb lives in ``grader/<verb>/command.py`` as a click command named ``command``;
+Each verb lives in ``grader/<verb>/command.py`` (``build``: ``grader/assemble/``) as a click command named ``command``;
 this module only collects them and turns ``GraderError`` into a one-line message
 with exit status 2.
 """
@@ -14,6 +14,8 @@ import click
 from grader.errors import GraderError
 
 VERBS = ["data", "build", "grade", "export", "answers", "integrity"]
+#: The verbs whose package is named otherwise (``build`` would clash with build tools' output folders).
+PACKAGES = {"build": "assemble"}
 
 
 class _Group(click.Group):
@@ -27,7 +29,7 @@ class _Group(click.Group):
 
     @staticmethod
     def _load(name):
-        return importlib.import_module(f"grader.{name}.command").command
+        return importlib.import_module(f"grader.{PACKAGES.get(name, name)}.command").command
 
     def invoke(self, ctx):
         try:

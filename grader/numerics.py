@@ -9,7 +9,7 @@
   intercell seeding does) when the autograder's ``otter_config.json`` has no ``seed``.
 
 :func:`thread_env` is the environment that enforces the thread count; the grade engines and
-the build's verification kernel (``grader/build/steps.py``) all take it from here.
+the build's verification kernel (``grader/assemble/steps.py``) all take it from here.
 """
 
 from __future__ import annotations

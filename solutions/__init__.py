@@ -2,7 +2,7 @@
 
 The only place a solution line is written: the master notebook names what it takes from
 here (``# SOLUTION: solutions.network.feedforward``) and ``mlp-course build`` copies that
-code in (``grader/build/expand.py``). ``cells`` holds the answer cells that are statements
+code in (``grader/assemble/expand.py``). ``cells`` holds the answer cells that are statements
 (Q4, Q11, Q12), ``written`` the model answers to the written questions.
 
 Columns are samples throughout: X is (D, N) with D = 784 pixels and N images.

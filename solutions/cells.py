@@ -1,7 +1,7 @@
 """The notebook's answer cells that are statements rather than functions (Q4, Q11, Q12).
 
 The body of each function is one answer cell of the master notebook, inserted there by a
-``# SOLUTION BODY: solutions.cells.<name>`` line (``grader/build/expand.py``). Its
+``# SOLUTION BODY: solutions.cells.<name>`` line (``grader/assemble/expand.py``). Its
 parameters are the notebook variables the cell reads; its final ``return`` (left out of the
 notebook) names the variables the cell defines, so that tests can call it.
 

@@ -1,7 +1,7 @@
 """Session fixtures shared by the test folders: prepared MNIST data and one real build.
 
 The build runs the solution notebook (it trains two networks), so every test that needs it
-(``tests/build``, ``tests/browser``, ``tests/gradescope``, ``tests/cluster``) shares one, and one
+(``tests/assemble``, ``tests/browser``, ``tests/gradescope``, ``tests/cluster``) shares one, and one
 graded batch of the sample submissions (``graded_samples``). Folders with their own fixtures
 of the same names (``tests/data``: ``mnist_dir``; ``tests/grade``: the toy ``built``) override these.
 """
@@ -36,9 +36,9 @@ def data_dir(mnist_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built(data_dir, tmp_path_factory):
-    import grader.build
+    import grader.assemble
 
-    return grader.build.main(master=MASTER, data_dir=data_dir,
+    return grader.assemble.main(master=MASTER, data_dir=data_dir,
                              out=tmp_path_factory.mktemp("build") / "dist", log=lambda *a: None)
 
 

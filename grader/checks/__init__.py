@@ -5,7 +5,7 @@
 otter autograder's ``files/`` (they import only numpy, matplotlib and each other, since the
 grading environment has neither ``grader`` nor ``solutions``). The notebook's hidden test cells
 call ``check_X`` from ``mlp_hidden_checks``; reference values come from ``mlp_reference.npz``,
-written at build time by ``grader.build.reference_values``.
+written at build time by ``grader.assemble.reference_values``.
 """
 
 from pathlib import Path

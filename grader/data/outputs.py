@@ -7,7 +7,7 @@ Layout under the output folder ``DIR`` (:mod:`grader.dataset_layout`)::
     DIR/heldout/heldout_7_9.npz      same for 7 and 9
 
 The held-out files are the public test images; ``mlp-course build`` derives the sets the
-autograder ships from them with a secret (:mod:`grader.build.heldout`).
+autograder ships from them with a secret (:mod:`grader.assemble.heldout`).
 
 All files are written to temporaries first and renamed into place only once every
 one of them is complete, so a failure leaves the previous outputs untouched.

@@ -10,7 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from grader.build.reference_values import reference_values, write_reference_values
+from grader.assemble.reference_values import reference_values, write_reference_values
 from grader.checks import load_copy
 from grader.checks.check_registry import Registry, const, name, namespaced, split_namespaces
 from grader.grade.plan import reference_and_inputs

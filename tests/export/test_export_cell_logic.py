@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.build.steps import STUDENT_REQUIREMENTS, finish_student, student_setup_files
+from grader.assemble.steps import STUDENT_REQUIREMENTS, finish_student, student_setup_files
 from grader.errors import GraderError
 from grader.student_cells import (EXPORT_CELL_SOURCE, EXPORT_HELPERS, EXPORT_MAIN,
                                         INIT_CELL_SOURCE, init_cell_source)

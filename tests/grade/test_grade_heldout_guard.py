@@ -1,6 +1,6 @@
 """Can held-out points be earned without a model? A class graded in one batch (fast: the child
 is faked, see ``safe_toy``; the checks are the REAL ``mlp_hidden_checks.py`` and the held-out
-sets are derived by the REAL ``grader.build.heldout``) on a synthetic pair of "digits"
+sets are derived by the REAL ``grader.assemble.heldout``) on a synthetic pair of "digits"
 (a vertical bar vs a horizontal bar) that a one-layer network separates.
 
 * ``lookup``: ``predict`` answers from a table of the PUBLIC held-out labels keyed by image
@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from grader.build.heldout import derive_heldout
+from grader.assemble.heldout import derive_heldout
 from grader.checks import SHIPPED
 from grader.checks.check_registry import namespaced
 from grader.cli import main as cli

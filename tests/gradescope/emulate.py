@@ -32,7 +32,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.build.memory import PeakMemory
+from grader.assemble.memory import PeakMemory
 
 MAMBA_STAND_IN = """#!/bin/sh
 # Stand-in for mamba: 'mamba shell hook' defines a shell function whose 'activate' sources the

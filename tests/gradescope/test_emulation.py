@@ -16,8 +16,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from emulate import make_venv, run  # noqa: E402
 
-from grader.build.gradescope import VISIBILITIES  # noqa: E402
-from grader.build.memory import MB, MEMORY_BUDGET  # noqa: E402
+from grader.assemble.gradescope import VISIBILITIES  # noqa: E402
+from grader.assemble.memory import MB, MEMORY_BUDGET  # noqa: E402
 
 pytestmark = pytest.mark.slow
 # Gradescope's autograder specification: the keys of results.json and of each of its tests.

@@ -31,8 +31,8 @@ def mlp_build(tmp_path_factory):
     """``(autograder zip, solution notebook, student notebook)`` built with otter assign."""
     if not os.environ.get("MNIST_DIR"):
         pytest.skip("MNIST_DIR is not set: the safety suite grades against a real MLP autograder")
-    from grader.build.master import read_master
-    from grader.build.steps import assign, stage
+    from grader.assemble.master import read_master
+    from grader.assemble.steps import assign, stage
     from grader.data import main as data_main
 
     root = tmp_path_factory.mktemp("mlp")

@@ -12,7 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grade"))
 import grade_toy  # noqa: E402
-from grader.build import verify  # noqa: E402
+from grader.assemble import verify  # noqa: E402
 from grader.errors import GraderError  # noqa: E402
 
 pytestmark = pytest.mark.slow  # four real gradings of the toy solution (about a minute on a quiet machine)

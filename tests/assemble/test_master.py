@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from grader.build.master import read_master
+from grader.assemble.master import read_master
 from grader.cli import main
 from grader.errors import GraderError
 

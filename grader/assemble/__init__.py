@@ -4,13 +4,13 @@ The pipeline is a list of small steps; each takes the outputs of the ones before
 
 1. ``read_master``     check the master notebook's structure (names question and cell);
 2. ``stage``           copy it, its ``# SOLUTION: solutions.x.name`` lines expanded into the
-                       answer key's code (``grader.build.expand``), the data files, the hidden
+                       answer key's code (``grader.assemble.expand``), the data files, the hidden
                        checks and freshly computed reference values into a scratch folder
                        (needs step 1); the held-out
-                       sets are derived with a secret (``grader.build.heldout``), so the
+                       sets are derived with a secret (``grader.assemble.heldout``), so the
                        verification of step 5 grades on the same images as the zip;
 3. ``assign``          run ``otter assign`` there (without its own test run) and make its
-                       zip ready for Gradescope (``pin_numerics``, ``grader.build.gradescope``),
+                       zip ready for Gradescope (``pin_numerics``, ``grader.assemble.gradescope``),
                        then ``finish_student`` puts the friendly set-up cell in the student notebook;
 4. ``check_student``   make sure no solution, hidden test or reference value reached the
                        student notebook (needs step 3);
@@ -36,11 +36,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.build.gradescope import DEFAULT_VISIBILITY
-from grader.build.master import read_master
-from grader.build.memory import MB, MEMORY_BUDGET, budget_warning
-from grader.build import verify
-from grader.build.steps import assign, check_student, execute, finish_student, publish, stage
+from grader.assemble.gradescope import DEFAULT_VISIBILITY
+from grader.assemble.master import read_master
+from grader.assemble.memory import MB, MEMORY_BUDGET, budget_warning
+from grader.assemble import verify
+from grader.assemble.steps import assign, check_student, execute, finish_student, publish, stage
 from grader.dataset_layout import dataset_of
 
 
@@ -62,7 +62,7 @@ def main(*, master, data_dir, out="dist", log=print, execute_solution=True,
     """Build the student notebook, the autograder zip and the executed solution into ``out``.
 
     ``heldout_secret`` seeds the derivation of the held-out sets (None: a fresh random one).
-    ``gradescope_visibility`` (one of :data:`grader.build.gradescope.VISIBILITIES`): when
+    ``gradescope_visibility`` (one of :data:`grader.assemble.gradescope.VISIBILITIES`): when
     Gradescope shows students the graded entries of the zip's results."""
     start = time.perf_counter()
     master = read_master(master)

@@ -16,7 +16,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.build.reference_values import reference_values
+from grader.assemble.reference_values import reference_values
 from grader.checks import load_copy
 
 from pathlib import Path

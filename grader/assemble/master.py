@@ -8,7 +8,7 @@ instructor can fix the notebook in one go. Rules checked:
 - QUESTION, SOLUTION, PROMPT and TESTS blocks open and close in nesting order;
 - question names are present and unique;
 - every autograded (non-``manual``) question has at least one test cell;
-- every ``# SOLUTION: solutions.x.name`` reference expands (:mod:`grader.build.expand`).
+- every ``# SOLUTION: solutions.x.name`` reference expands (:mod:`grader.assemble.expand`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from grader.build.expand import expand_notebook
+from grader.assemble.expand import expand_notebook
 from grader.errors import GraderError
 
 BLOCK = re.compile(r"^\s*#\s*(BEGIN|END)\s+(QUESTION|SOLUTION|PROMPT|TESTS)\b", re.I)

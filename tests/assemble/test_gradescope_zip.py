@@ -1,4 +1,4 @@
-"""Does the zip's Gradescope layer (grader/build/gradescope.py and the mlp_gradescope.py hook it
+"""Does the zip's Gradescope layer (grader/assemble/gradescope.py and the mlp_gradescope.py hook it
 ships) do what Gradescope needs, without building anything?
 
 The hook is run the way the zip's run_autograder runs it: as a script inside an
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.build.gradescope import (HOOK_FILE, VISIBILITIES, gradescope_config, pinned_environment,
+from grader.assemble.gradescope import (HOOK_FILE, VISIBILITIES, gradescope_config, pinned_environment,
                                      run_autograder_script, run_otter_script)
-from grader.build.master import read_master
+from grader.assemble.master import read_master
 
 MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
 OTTER_RUN_AUTOGRADER = ("#!/bin/bash\nexport PATH=/root/miniforge3/bin:$PATH\n"
@@ -123,7 +123,7 @@ def test_does_the_config_refuse_an_unknown_visibility():
 
 
 def test_does_the_build_warn_with_the_gradescope_setting_only_above_the_budget():
-    from grader.build.memory import MB, MEMORY_BUDGET, budget_warning
+    from grader.assemble.memory import MB, MEMORY_BUDGET, budget_warning
 
     assert budget_warning(MEMORY_BUDGET - MB) is None
     warning = budget_warning(1212 * MB)
@@ -133,7 +133,7 @@ def test_does_the_build_warn_with_the_gradescope_setting_only_above_the_budget()
 def test_does_peak_memory_see_a_child_process_allocate():
     import subprocess
 
-    from grader.build.memory import MB, PeakMemory
+    from grader.assemble.memory import MB, PeakMemory
 
     child = subprocess.Popen([sys.executable, "-c", "import time; b = bytearray(150_000_000); "
                               "b[::4096] = b'x' * len(b[::4096]); time.sleep(1)"])

@@ -1,15 +1,15 @@
 """Sample submissions: the solution notebook with one known bug each.
 
 They are the demo's input and the fixtures that show each bug costs exactly the
-points it should (``tests/build/test_samples.py``). Regenerate them after changing the
+points it should (``tests/assemble/test_samples.py``). Regenerate them after changing the
 master notebook or the answer key (a test fails while they are stale)::
 
     mlp-course build notebooks/mlp_mnist.ipynb --data data -o dist
-    python -m grader.build.samples dist/solution/mlp_mnist.ipynb samples/submissions
+    python -m grader.assemble.samples dist/solution/mlp_mnist.ipynb samples/submissions
 
 Each ``Mutant`` lists edits of the answer key's source (``solutions/``): ``(target, old, new)``
 replaces the text ``old``, which must occur exactly once in the definition ``target`` (its
-source as ``grader.build.expand`` inserts it in the notebook), and that code must occur exactly
+source as ``grader.assemble.expand`` inserts it in the notebook), and that code must occur exactly
 once in the solution notebook; so an edit of the answer key that moves the code fails loudly
 here instead of silently producing a correct "buggy" sample. ``loses`` gives the points each
 question should lose.
@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from grader.atomic import write_text
-from grader.build.expand import fenced, find_definition
+from grader.assemble.expand import fenced, find_definition
 from grader.errors import GraderError
 
 
@@ -60,7 +60,7 @@ MUTANTS = (
              "return np.ones_like(Y)"),),
            {"q5": 8, "q8": 14, "q12": 4},  # measured: 99.65 % (1/5) and 96.37 % (7/9) held-out, with
                                             # 1 or 2 BLAS threads and a 1e-7 jitter alike; 96.47 % (7/9)
-                                            # on the sets derived with one secret (grader/build/heldout.py)
+                                            # on the sets derived with one secret (grader/assemble/heldout.py)
            {"q5": 8, "q8": 14}),  # digits stand-in: its 7 vs 9 clears the stand-in's lowered tiers
     Mutant("deriv_sigmoid_of_z", "deriv_sigmoid applies the sigmoid again to its input",
            ((f"{ACT}.deriv_sigmoid", "return Y * (1 - Y)", "return sigmoid(Y) * (1 - sigmoid(Y))"),),
@@ -82,7 +82,7 @@ MUTANTS = (
              "add_shifted_copies(train_X_1_5[:, :30], train_y_1_5.reshape(1, -1)[:, :30])"),),
            {"q11": 7},  # measured: 97.53 % held-out with 1 or 2 BLAS threads and a 1e-7 jitter,
                         # between the 95 % and 98 % tiers (9 test images from the 98 % one); 97.19 %
-                        # on the sets derived with one secret (grader/build/heldout.py)
+                        # on the sets derived with one secret (grader/assemble/heldout.py)
            {}),  # digits stand-in: 95.65 % (4 of 92 wrong), above every lowered tier (92 % at most)
     Mutant("cell_raises", "the Q1 cell raises before defining its function",
            ((f"{DATA}.display_random_images", "def display_random_images(",
@@ -99,7 +99,7 @@ MUTANTS = (
 def _code_of(nb, target: str):
     """The code cell holding the answer key's ``target`` and the text inserted for it, fences
     included: its whole definition or, for a ``# SOLUTION BODY`` line, its body
-    (``grader.build.expand``)."""
+    (``grader.assemble.expand``)."""
     definition = find_definition(target)
     code = [c for c in nb.cells if c.cell_type == "code"]
     count = 0
@@ -114,7 +114,7 @@ def _code_of(nb, target: str):
             break
     if count != 1:
         raise GraderError(f"the code of {target} occurs {count} times in the solution notebook "
-                          "(expected once); rebuild it or update grader/build/samples.py.")
+                          "(expected once); rebuild it or update grader/assemble/samples.py.")
     return next(c for c in code if text in c.source), text
 
 
@@ -126,7 +126,7 @@ def _apply(nb, mutant: Mutant):
         for _, old, new in (e for e in mutant.edits if e[0] == target):
             if text.count(old) != 1:
                 raise GraderError(f"sample '{mutant.name}': the text {old!r} occurs {text.count(old)} times "
-                                  f"in {target} (expected once); update grader/build/samples.py.")
+                                  f"in {target} (expected once); update grader/assemble/samples.py.")
             edited = edited.replace(old, new)
         cell.source = cell.source.replace(text, edited)
     return nb
@@ -201,8 +201,8 @@ def verify(gradebook_csv, dataset: str = "mnist") -> int:
     return 1 if found else 0
 
 
-USAGE = ("usage: python -m grader.build.samples SOLUTION_NOTEBOOK OUT_DIR               (write the samples)\n"
-         "       python -m grader.build.samples --verify GRADEBOOK_CSV [DATA_DIR]     (check their grades)")
+USAGE = ("usage: python -m grader.assemble.samples SOLUTION_NOTEBOOK OUT_DIR               (write the samples)\n"
+         "       python -m grader.assemble.samples --verify GRADEBOOK_CSV [DATA_DIR]     (check their grades)")
 
 if __name__ == "__main__":  # pragma: no cover
     if len(sys.argv) in (3, 4) and sys.argv[1] == "--verify":

@@ -6,7 +6,7 @@ import re
 
 import nbformat
 
-from grader.build.release import clean_source, release_copy
+from grader.assemble.release import clean_source, release_copy
 
 MARKERS = re.compile(r"BEGIN SOLUTION|END SOLUTION|# SOLUTION|BEGIN PROMPT|END PROMPT|BEGIN QUESTION|END QUESTION")
 

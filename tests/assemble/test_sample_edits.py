@@ -1,6 +1,6 @@
 """Does each sample's bug edit the answer key's code exactly where it should, without a build?
 
-The samples are the built solution notebook with one bug each (``grader.build.samples``);
+The samples are the built solution notebook with one bug each (``grader.assemble.samples``);
 its code cells are the expanded master's, so the expanded master stands in for it here.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.build.expand import expand_notebook
-from grader.build.samples import MUTANTS, _apply
+from grader.assemble.expand import expand_notebook
+from grader.assemble.samples import MUTANTS, _apply
 from grader.errors import GraderError
 
 MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"

@@ -1,6 +1,6 @@
 """Does the master notebook take its solution code from ``solutions/`` and nowhere else?
 
-``grader.build.expand`` replaces each ``# SOLUTION: solutions.x.name`` line of the master by
+``grader.assemble.expand`` replaces each ``# SOLUTION: solutions.x.name`` line of the master by
 the answer key's code; otter assign then gives students the stub and the solution the code.
 These tests need neither MNIST nor a build (the build path itself: ``test_build.py``).
 """
@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from otter.assign.solutions import replace_solutions
 
-from grader.build.expand import (MARKER, expand_file, expand_notebook, expand_source, find_definition)
+from grader.assemble.expand import (MARKER, expand_file, expand_notebook, expand_source, find_definition)
 from grader.errors import GraderError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-import grader.build as build
-from grader.build.expand import expand_file
-from grader.build.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
+import grader.assemble as build
+from grader.assemble.expand import expand_file
+from grader.assemble.gradescope import DEFAULT_VISIBILITY, VISIBILITIES
 
 
 @click.command("build")
@@ -43,7 +43,7 @@ def command(master, data_dir, out, expand_only, no_execute, heldout_secret, grad
       OUT/solution/mlp_mnist.ipynb                     executed, for instructors
     \b
     The master names the answer key's code ('# SOLUTION: solutions.network.feedforward',
-    see grader/build/expand.py); the build expands it in a scratch copy first.
+    see grader/assemble/expand.py); the build expands it in a scratch copy first.
     \b
     Example:
       mlp-course data --mnist-dir ~/mnist -o data

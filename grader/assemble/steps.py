@@ -1,4 +1,4 @@
-"""The steps of ``mlp-course build`` (see ``grader.build`` for their order)."""
+"""The steps of ``mlp-course build`` (see ``grader.assemble`` for their order)."""
 
 from __future__ import annotations
 
@@ -16,13 +16,13 @@ import nbformat
 from nbclient import NotebookClient
 
 from grader.atomic import atomic_dir
-from grader.build.expand import expand_file
-from grader.build.heldout import derive_heldout, new_secret
-from grader.build.gradescope import DEFAULT_VISIBILITY, finish_for_gradescope
-from grader.build.master import Master
-from grader.build.memory import PeakMemory
-from grader.build.reference_values import write_reference_values
-from grader.build.release import release_copy
+from grader.assemble.expand import expand_file
+from grader.assemble.heldout import derive_heldout, new_secret
+from grader.assemble.gradescope import DEFAULT_VISIBILITY, finish_for_gradescope
+from grader.assemble.master import Master
+from grader.assemble.memory import PeakMemory
+from grader.assemble.reference_values import write_reference_values
+from grader.assemble.release import release_copy
 from grader.checks import SHIPPED
 from grader.dataset_layout import PAIRS, heldout_path, train_path
 from grader.errors import GraderError
@@ -61,11 +61,11 @@ def _file_sources(data_dir: Path) -> dict[str, Path]:
 
 @contextlib.contextmanager
 def stage(master: Master, data_dir: Path, heldout_secret: str | None = None):
-    """Yield a scratch folder holding the master notebook, expanded (:mod:`grader.build.expand`),
+    """Yield a scratch folder holding the master notebook, expanded (:mod:`grader.assemble.expand`),
     and every file its config lists.
 
     The held-out sets are derived from ``data_dir``'s with ``heldout_secret`` (a fresh
-    random one when None; :mod:`grader.build.heldout`), never copied as they are."""
+    random one when None; :mod:`grader.assemble.heldout`), never copied as they are."""
     secret = heldout_secret or new_secret()
     with tempfile.TemporaryDirectory(prefix="mlp-course-build-") as tmp:
         work = Path(tmp)
@@ -88,13 +88,13 @@ def stage(master: Master, data_dir: Path, heldout_secret: str | None = None):
             else:
                 raise GraderError(f"{master.path.name} (cell 1): the config lists '{name}', which "
                                   "the build does not know how to provide; remove it or add it to "
-                                  "grader/build/steps.py.")
+                                  "grader/assemble/steps.py.")
         yield work
 
 
 def assign(work: Path, master: Master, *, visibility: str = DEFAULT_VISIBILITY) -> Assigned:
-    """Run ``otter assign`` in ``work`` (the tests run in :func:`grader.build.verify.start`), then make its
-    zip ready for Gradescope (``pin_numerics``, :mod:`grader.build.gradescope`; ``visibility``:
+    """Run ``otter assign`` in ``work`` (the tests run in :func:`grader.assemble.verify.start`), then make its
+    zip ready for Gradescope (``pin_numerics``, :mod:`grader.assemble.gradescope`; ``visibility``:
     of the graded entries in Gradescope's results)."""
     cmd = [sys.executable, "-m", "otter", "assign", "--no-run-tests", master.path.name, "out"]
     proc = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
@@ -179,7 +179,7 @@ def check_student(notebook: Path) -> None:
 
 def execute(notebook: Path, timeout: int = 1200) -> tuple[nbformat.NotebookNode, int]:
     """Run the solution notebook (without its export cell) in its own folder; return it and the
-    peak resident memory in bytes of its kernel's process tree (:mod:`grader.build.memory`)."""
+    peak resident memory in bytes of its kernel's process tree (:mod:`grader.assemble.memory`)."""
     nb = nbformat.read(notebook, as_version=4)
     nb.cells = [c for c in nb.cells if EXPORT_CALL not in c.source]
     peak = PeakMemory()

@@ -10,8 +10,8 @@ import zipfile
 import nbformat
 import pytest
 
-from grader.build.expand import expand_notebook
-from grader.build.steps import check_student, pin_numerics
+from grader.assemble.expand import expand_notebook
+from grader.assemble.steps import check_student, pin_numerics
 from grader.errors import GraderError
 
 from pathlib import Path
@@ -96,7 +96,7 @@ def test_does_the_autograder_zip_carry_heldout_sets_reference_values_and_checks(
 
 
 def test_does_the_solution_earn_every_automatic_point_through_otter_run(built):
-    from grader.build.master import read_master
+    from grader.assemble.master import read_master
 
     expected = {q.name: q.points for q in read_master(MASTER).questions if not q.manual}
     assert {q: built.earned[q] for q in expected} == expected
@@ -140,12 +140,12 @@ def _repo_copy(tmp_path, edit_file, old, new) -> Path:
 
 
 def test_does_a_solution_that_loses_points_stop_the_build_naming_the_question(data_dir, tmp_path):
-    import grader.build
+    import grader.assemble
 
     broken = _repo_copy(tmp_path, "data_prep.py", "np.where((y == d1) | (y == d2))[0]", "np.where(y == d1)[0]")
     out = tmp_path / "dist"
     with pytest.raises(GraderError, match=r"the solution fails q2 \(0(\.0)?/6"):
-        grader.build.main(master=broken, data_dir=data_dir, out=out, log=lambda *a: None,
+        grader.assemble.main(master=broken, data_dir=data_dir, out=out, log=lambda *a: None,
                           execute_solution=False)
     assert not out.exists()
 
@@ -153,13 +153,13 @@ def test_does_a_solution_that_loses_points_stop_the_build_naming_the_question(da
 def test_do_the_built_notebooks_follow_an_edit_of_the_answer_key(tmp_path):
     """solutions/ is the one place a solution line is written: edit a copy, build, and the
     solution notebook has the edit while the student notebook keeps its stub."""
-    import grader.build
+    import grader.assemble
     import grader.data
 
     master = _repo_copy(tmp_path, "activations.py", "return np.maximum(Z, 0)",
                         "return np.maximum(Z, 0.0)  # edited in a copy of the answer key")
     grader.data.main(out=tmp_path / "data", dataset="digits", progress=False)
-    result = grader.build.main(master=master, data_dir=tmp_path / "data", out=tmp_path / "dist",
+    result = grader.assemble.main(master=master, data_dir=tmp_path / "data", out=tmp_path / "dist",
                                log=lambda *a: None, execute_solution=False)
     def relu_cell(notebook):
         cells = nbformat.read(notebook, as_version=4).cells
@@ -174,12 +174,12 @@ def test_do_the_built_notebooks_follow_an_edit_of_the_answer_key(tmp_path):
 
 
 def test_does_a_build_on_the_digits_stand_in_go_on_with_a_notice(tmp_path):
-    import grader.build
+    import grader.assemble
     import grader.data
 
     grader.data.main(out=tmp_path / "data", dataset="digits", progress=False)
     said = []
-    result = grader.build.main(master=MASTER, data_dir=tmp_path / "data", out=tmp_path / "dist",
+    result = grader.assemble.main(master=MASTER, data_dir=tmp_path / "data", out=tmp_path / "dist",
                                log=said.append, execute_solution=False)
     assert result.autograder_zip.is_file()
     assert any("stand-in data, not MNIST" in line for line in said)
@@ -188,10 +188,10 @@ def test_does_a_build_on_the_digits_stand_in_go_on_with_a_notice(tmp_path):
 
 
 def test_is_a_missing_data_folder_reported_with_the_fix(tmp_path):
-    import grader.build
+    import grader.assemble
 
     with pytest.raises(GraderError, match="run 'mlp-course data -o"):
-        grader.build.main(master=MASTER, data_dir=tmp_path / "nowhere", out=tmp_path / "dist",
+        grader.assemble.main(master=MASTER, data_dir=tmp_path / "nowhere", out=tmp_path / "dist",
                           log=lambda *a: None)
     assert not (tmp_path / "dist").exists()
 
@@ -226,7 +226,7 @@ def test_is_each_answer_skeleton_one_valid_line_per_name(built):
 
 
 def test_does_the_executed_solution_stay_within_the_memory_budget(built):
-    from grader.build.memory import MB, MEMORY_BUDGET
+    from grader.assemble.memory import MB, MEMORY_BUDGET
 
     assert 100 * MB < built.peak_memory < MEMORY_BUDGET, f"{built.peak_memory / MB:.0f} MB"
 

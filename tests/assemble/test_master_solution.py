@@ -17,8 +17,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.build.expand import expand_notebook
-from grader.build.reference_values import write_reference_values
+from grader.assemble.expand import expand_notebook
+from grader.assemble.reference_values import write_reference_values
 from grader.checks import load_copy
 
 matplotlib.use("Agg")

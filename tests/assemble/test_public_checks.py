@@ -18,13 +18,13 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader.build.expand import expand_notebook
+from grader.assemble.expand import expand_notebook
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 MASTER = Path(__file__).resolve().parents[2] / "notebooks" / "mlp_mnist.ipynb"
-# the master as the build expands it: the solution code comes from solutions/ (grader.build.expand)
+# the master as the build expands it: the solution code comes from solutions/ (grader.assemble.expand)
 CELLS = expand_notebook(nbformat.read(MASTER, as_version=4), MASTER.name, MASTER.parent).cells
 
 

@@ -10,7 +10,7 @@
 * ``run_otter.py``: the same root variable (otter's own template hard-codes ``/autograder``);
 * ``environment.yml``: the notebook's packages pinned to the versions the build verified with;
 
-and adds ``mlp_gradescope.py`` (``grader/build/gradescope_hook.py``, copied unchanged) and its
+and adds ``mlp_gradescope.py`` (``grader/assemble/gradescope_hook.py``, copied unchanged) and its
 ``mlp_gradescope.json``. Both sit at the zip's root (``/autograder/source``), never under
 ``files/``, which otter copies into the student's submission folder.
 """
@@ -23,8 +23,8 @@ import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
-from grader.build.master import Master
-from grader.build.memory import MB, MEMORY_BUDGET
+from grader.assemble.master import Master
+from grader.assemble.memory import MB, MEMORY_BUDGET
 
 # Gradescope's visibility values for a results.json entry (its autograder specification).
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -40,7 +40,7 @@ RUN_OTTER_LINE = "python /autograder/source/run_otter.py"
 
 
 def gradescope_config(master: Master, visibility: str) -> dict:
-    """What ``mlp_gradescope.py`` reads: see ``grader/build/gradescope_hook.py``."""
+    """What ``mlp_gradescope.py`` reads: see ``grader/assemble/gradescope_hook.py``."""
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)}, got {visibility!r}")
     auto = [q for q in master.questions if not q.manual]

@@ -244,7 +244,7 @@ def expand_notebook(nb: nbformat.NotebookNode, name: str = "master", master_dir:
 def expand_file(master, out) -> Path:
     """Write the expanded master notebook at ``master`` to ``out`` (refusing to overwrite it)."""
     from grader.atomic import write_text
-    from grader.build.master import read_notebook
+    from grader.assemble.master import read_notebook
 
     master, out = Path(master), Path(out)
     if out.resolve() == master.resolve():

@@ -1,7 +1,7 @@
 """Does each sample submission lose exactly the points its bug should cost?
 
 The samples in ``samples/submissions`` are the solution with one known bug each
-(``grader.build.samples.MUTANTS``). They are graded in one batch by ``mlp-course grade``
+(``grader.assemble.samples.MUTANTS``). They are graded in one batch by ``mlp-course grade``
 with a freshly built autograder; the correct one must earn every automatic point.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from grader.build.samples import MUTANTS, differences, mutated
+from grader.assemble.samples import MUTANTS, differences, mutated
 from grader.gradebook import read_gradebook
 
 from pathlib import Path
@@ -30,7 +30,7 @@ def _normalised(nb) -> list:
 def test_is_the_committed_sample_what_the_current_solution_gives(built, mutant):
     committed = nbformat.read(SAMPLES / f"{mutant.name}.ipynb", as_version=4)
     assert _normalised(committed) == _normalised(mutated(built.solution_notebook, mutant)), (
-        "stale sample: regenerate with 'python -m grader.build.samples dist/solution/mlp_mnist.ipynb "
+        "stale sample: regenerate with 'python -m grader.assemble.samples dist/solution/mlp_mnist.ipynb "
         "samples/submissions'")
 
 
