@@ -31,8 +31,8 @@ pytestmark = pytest.mark.slow
 
 NAME = "mlp_mnist.ipynb"
 # otter's markers in the solution notebook: solution lines and blocks, and the prompt blocks
-# (the skeleton students see, kept there as a string)
-SOLUTION_MARK = re.compile(r'^[ \t]*""" # BEGIN PROMPT\n.*?^[ \t]*""" # END PROMPT[ \t]*\n?'
+# (the skeleton students see, kept there as a string, in either quote style)
+SOLUTION_MARK = re.compile(r"""^[ \t]*("{3}|'{3}) # BEGIN PROMPT\n.*?^[ \t]*\1 # END PROMPT[ \t]*\n?"""
                            r"|^[ \t]*# (?:BEGIN|END) SOLUTION[^\n]*\n?|[ \t]*# SOLUTION[ \t]*$", re.M | re.S)
 WRAP_MARKS = "\u2423\u21aa"  # what pdftotext shows where a long code line wraps
 PASSED = "{q} passed"  # otter's sentence for a check whose every test passed
@@ -67,8 +67,9 @@ def written_answers(solution) -> dict[str, str]:
     """{name: text} of the solution's written answers (the ``ans_*`` strings)."""
     answers = {}
     for cell in solution.cells:
-        if cell.cell_type == "code" and cell.source.startswith("ans_"):
-            exec(SOLUTION_MARK.sub("", cell.source), {}, answers)  # plain string assignments
+        source = SOLUTION_MARK.sub("", cell.source).strip()
+        if cell.cell_type == "code" and source.startswith("ans_"):
+            exec(source, {}, answers)  # plain string assignments
     assert len(answers) == 5, answers
     return answers
 
