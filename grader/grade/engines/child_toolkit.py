@@ -17,6 +17,13 @@ import os
 import resource
 import sys
 
+# jsonschema (imported by nbformat and nbclient) imports rfc3987_syntax when it is installed (jupyter's
+# jsonschema[format-nongpl] brings it), and that builds a lark grammar at import: about 0.5-1 s per child,
+# only to check "iri" string formats, which the notebook schema never uses. Marked absent, jsonschema
+# skips that one checker (it imports it under suppress(ImportError)). The student's kernel is another
+# process and is not affected.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 OUTPUT_LIMIT_EXIT = 75
 CELL_TIMEOUT_EXIT = 76
 DISK_LIMIT_EXIT = 77
