@@ -139,7 +139,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     if not submissions:
         raise GraderError(f"no submissions (*.ipynb or *.zip) in {submissions_dir}; "
                           "put one file per student there, named <id>.ipynb or <id>.zip")
-    found = class_roster.match(students, submissions) if students else None  # --- roster ---
+    found = class_roster.match(students, submissions) if students else None
     if found is not None:
         submissions = found.submissions
     missing = [s.id for s in found.missing] if found else []
@@ -184,7 +184,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
     report = write_report(out, applied, ag, settings, submissions_dir=submissions_dir, students=students,
                           findings=findings)
     summary = summarize({e["row"]["id"]: e for e in applied}, out, report, skipped=len(submissions) - len(todo))
-    if lms is not None:  # --- LMS export ---
+    if lms is not None:
         summary["lms"] = lms_export.write_lms(out, lms, students, {e["row"]["id"]: e["row"] for e in applied},
                                               ag.possible, lms_assignment or ag.path.stem.removesuffix("-autograder"))
     return {**summary, "settings": settings, "harness_failure": harness_failure(outcomes),
@@ -192,7 +192,6 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
             "roster": findings, "integrity": flags}
 
 
-# --- roster and LMS export (grade --roster, --lms) ---
 def _check_roster(roster, lms: str | None) -> list:
     """The roster's students ([] without one), checked before anything is graded."""
     if lms is not None and lms not in lms_export.SYSTEMS:
@@ -212,7 +211,6 @@ def _missing_rows(missing: list[str], ag, manual: dict) -> list[dict]:
 def limits_text(limits: Limits) -> str:
     """``900 s wall-clock, 4096 MB memory, 5 MB output`` (per submission)."""
     return f"{limits.timeout_s:g} s wall-clock, {limits.memory_mb} MB memory, {limits.output_mb:g} MB output"
-# --- end roster and LMS export ---
 
 
 def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, codes: dict, *,
@@ -228,7 +226,7 @@ def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict,
                                             else pending_row(s.id, ag, notes[s.id]), ag, manual.get(s.id, {})),
                                codes.get(s.id, ()))
                 for s in submissions]
-        if missing:  # --- roster: students without a file, in id order with the rest ---
+        if missing:  # roster students without a file, in id order with the rest
             rows = sorted(rows + _missing_rows(missing, ag, manual), key=lambda r: r["id"])
         write_gradebook(out / "gradebook.csv", rows, ag)
 

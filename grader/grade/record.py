@@ -49,7 +49,6 @@ def pending_row(sid: str, autograder: Autograder, note: str = "") -> dict:
             "possible": autograder.possible, "integrity": "", "duration_s": "", "detail": detail}
 
 
-# --- roster (grade --roster): a student with no submission ---
 MISSING = "missing"
 
 
@@ -58,7 +57,6 @@ def missing_row(sid: str, autograder: Autograder) -> dict:
     return {"id": sid, "status": MISSING, **dict.fromkeys(autograder.questions, 0.0), "total": 0.0,
             "possible": autograder.possible, "integrity": "", "duration_s": "",
             "detail": "no submission matched this roster student: 0 points"}
-# --- end roster ---
 
 
 POINTS_ROW = "POINTS POSSIBLE"
