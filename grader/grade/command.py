@@ -126,7 +126,7 @@ which is the grader failing, not the students; 2 bad input, failed preflight
 @click.option("--boilerplate", type=click.Path(path_type=str), default=None,
               help="Student notebook as handed out, subtracted before comparing submissions  "
                    "[default: dist/student/<name>.ipynb beside the autograder's dist/autograder/]")
-@click.option("--similarity-threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD, show_default=True,
+@click.option("--similarity-threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
               help="Pairs of submissions sharing at least this share of their own code are flagged.")
 def command(submissions_dir, **options):
     try:

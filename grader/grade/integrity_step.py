@@ -10,30 +10,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.errors import GraderError
 from grader.submissions import integrity_batch
 
 
 def boilerplate_for(given, ag_path: Path, threshold: float) -> Path | None:
     """``given``, else the build's student notebook beside the autograder (dist/student/<name>.ipynb);
-    GraderError for a missing ``given`` or a threshold outside (0, 1]."""
-    if not 0 < threshold <= 1:
-        raise GraderError(f"--similarity-threshold {threshold}: give a share of tokens in (0, 1], such as 0.5")
+    GraderError for bad options (:func:`~grader.submissions.integrity_batch.checked_options`)."""
+    given = integrity_batch.checked_options(given, threshold)
     if given is not None:
-        if not Path(given).is_file():
-            raise GraderError(f"--boilerplate {given} does not exist; pass the student notebook built by "
-                              "`mlp-course build` (dist/student/<name>.ipynb)")
-        return Path(given)
+        return given
     beside = ag_path.parent.parent / "student" / (ag_path.name.removesuffix("-autograder.zip") + ".ipynb")
     return beside if beside.is_file() else None
 
 
 def integrity_codes(submissions, out: Path, boilerplate: Path | None, threshold: float):
     """Static check + similarity of the whole batch; writes integrity.csv and similarity.html."""
-    flags = integrity_batch.check_batch([(s.id, s.path) for s in submissions], boilerplate=boilerplate,
-                                        threshold=threshold, html=out / integrity_batch.HTML_NAME)
-    integrity_batch.write_csv(out / integrity_batch.CSV_NAME, flags, [s.id for s in submissions])
-    return flags
+    return integrity_batch.write_batch([(s.id, s.path) for s in submissions], out, boilerplate=boilerplate,
+                                       threshold=threshold)
 
 
 def with_integrity(row: dict, codes) -> dict:

@@ -1,8 +1,9 @@
 """``mlp-course integrity``: the integrity signals of a folder of submissions, without grading.
 
-Steps: discover the submissions (:mod:`grader.submissions.discover`, the ids ``grade`` uses),
-then :func:`grader.submissions.integrity_batch.check_batch` (static check of Q2-Q12, similarity
-of every pair), then write ``OUT/integrity.csv`` and ``OUT/similarity.html``. Nothing is executed
+Steps: check the options, discover the submissions (:mod:`grader.submissions.discover`, the ids
+``grade`` uses), then :func:`grader.submissions.integrity_batch.write_batch` (static check of
+Q2-Q12, similarity of every pair; ``OUT/integrity.csv`` and ``OUT/similarity.html``), the same
+function ``grade`` calls. Nothing is executed
 and nothing is scored: the codes are for the instructor to look at.
 """
 
@@ -25,11 +26,7 @@ def main(submissions_dir, *, out, boilerplate=None, threshold: float = DEFAULT_T
                           "pass the folder holding the students' .ipynb/.zip files")
     if out.exists() and not out.is_dir():
         raise GraderError(f"output {out} is a file; pass a folder (it is created if missing) with -o")
-    if not 0 < threshold <= 1:
-        raise GraderError(f"--similarity-threshold {threshold}: give a share of tokens in (0, 1], such as 0.5")
+    boilerplate = integrity_batch.checked_options(boilerplate, threshold)
     inputs = find_inputs(submissions_dir)
-    result = integrity_batch.check_batch(inputs, boilerplate=Path(boilerplate) if boilerplate else None,
-                                         threshold=threshold, html=out / integrity_batch.HTML_NAME)
-    csv_path = out / integrity_batch.CSV_NAME
-    integrity_batch.write_csv(csv_path, result, [sid for sid, _ in inputs])
-    return {"result": result, "csv": csv_path, "ids": [sid for sid, _ in inputs]}
+    result = integrity_batch.write_batch(inputs, out, boilerplate=boilerplate, threshold=threshold)
+    return {"result": result, "csv": out / integrity_batch.CSV_NAME, "ids": [sid for sid, _ in inputs]}

@@ -14,6 +14,8 @@ Used by ``mlp-course grade`` (the gradebook's ``integrity`` column) and ``mlp-co
    pair, and the side-by-side HTML;
 5. :func:`write_csv`: ``integrity.csv`` (id, integrity, details) for the instructor.
 
+Both verbs call :func:`checked_options` before anything is written, then :func:`write_batch`.
+
 Codes are signals: nothing here changes a score.
 """
 
@@ -81,6 +83,26 @@ def _shared_cells(notebooks: list[nbformat.NotebookNode]) -> nbformat.NotebookNo
     need = max(2, (len(notebooks) + 1) // 2)
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s, n in counts.items()
                                            if n >= need or (n >= 2 and UNANSWERED.search(s))])
+
+
+def checked_options(boilerplate, threshold: float) -> Path | None:
+    """``boilerplate`` as a Path (None stays None) once both options are valid; ``GraderError``
+    (one line) for a threshold outside (0, 1] or a boilerplate file that does not exist."""
+    if not 0 < threshold <= 1:
+        raise GraderError(f"--similarity-threshold {threshold}: give a share of tokens in (0, 1], such as 0.5")
+    if boilerplate is not None and not Path(boilerplate).is_file():
+        raise GraderError(f"--boilerplate {boilerplate} does not exist; pass the student notebook built by "
+                          "`mlp-course build` (dist/student/<name>.ipynb)")
+    return None if boilerplate is None else Path(boilerplate)
+
+
+def write_batch(submissions: list[tuple[str, Path]], out: Path, *, boilerplate: Path | None,
+                threshold: float) -> BatchIntegrity:
+    """:func:`check_batch` of ``submissions`` (``(id, file)``, options already checked by
+    :func:`checked_options`), written as ``out/integrity.csv`` and ``out/similarity.html``."""
+    result = check_batch(submissions, boilerplate=boilerplate, threshold=threshold, html=out / HTML_NAME)
+    write_csv(out / CSV_NAME, result, [sid for sid, _ in submissions])
+    return result
 
 
 def check_batch(submissions: list[tuple[str, Path]], *, boilerplate: Path | None = None,

@@ -96,6 +96,10 @@ def test_does_the_cli_print_the_integrity_line_and_refuse_a_bad_threshold(built,
     bad = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "bad"), "--similarity-threshold", "0"])
     assert bad.exit_code == 2 and "--similarity-threshold 0.0: give a share" in bad.output
     assert not (tmp_path / "bad").exists() and graded == []
+    gone = CliRunner().invoke(main, ["grade", str(folder), "-a", str(built.autograder), "-o", str(tmp_path / "bad"),
+                                     "--boilerplate", str(tmp_path / "nope.ipynb")])
+    assert gone.exit_code == 2 and "nope.ipynb does not exist; pass the student notebook" in gone.output
+    assert not (tmp_path / "bad").exists() and graded == []
     good = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "out"), "--jobs", "1"])
     assert good.exit_code == 0, good.output
     assert "integrity: 3 submission(s) with codes, 1 similar pair(s)" in good.output

@@ -59,10 +59,14 @@ def test_without_boilerplate_are_shared_cells_taken_as_given_and_said_so(folder,
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--boilerplate", "nope.ipynb"], "--boilerplate nope.ipynb: not a readable notebook"),
+    (["--boilerplate", "nope.ipynb"], "--boilerplate nope.ipynb does not exist; pass the student notebook"),
+    (["--boilerplate", "{folder}/notes.txt"], "--boilerplate {folder}/notes.txt: not a readable notebook"),
     (["--similarity-threshold", "1.5"], "--similarity-threshold 1.5: give a share of tokens in (0, 1]"),
+    (["--similarity-threshold", "0"], "--similarity-threshold 0.0: give a share of tokens in (0, 1]"),
 ])
 def test_is_bad_input_one_line_exit_2_and_nothing_written(folder, tmp_path, args, message):
+    (folder / "notes.txt").write_text("not a notebook")
+    args, message = [a.format(folder=folder) for a in args], message.format(folder=folder)
     result = run(folder, "-o", tmp_path / "out", *args)
     assert result.exit_code == 2 and result.output.startswith(f"Error: {message}")
     assert len(result.output.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
