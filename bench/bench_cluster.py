@@ -23,10 +23,11 @@ Same submissions, same machine, same run, each command run as an instructor woul
 
        T(k) = s + 600 * c / k            (at most + t_max: the last one may start late)
 
-   with ``s`` and ``c`` the cluster path's intercept and slope above and ``t_max`` the slowest
-   submission; list scheduling never exceeds this bound (Graham).
+   with ``c`` the cluster runs' mean child ``duration_s`` plus the traced time outside the child
+   (step 4; without a trace, the wall fit's slope), ``s`` the cluster runs' mean ``wall - n * c / 2``
+   and ``t_max`` the slowest submission; list scheduling never exceeds this bound (Graham).
 
-4. a traced run of each path in this process (``--trace``, default on): the per-submission time
+4. traced runs of each path in this process (``--trace-rounds``, default 2): the per-submission time
    spent OUTSIDE the grading child, which is what the cluster path can add. Per slot (a pool
    thread of ``--jobs 2``; a Dask worker of ``local:2``, from the scheduler's task stream), each
    submission after the slot's first costs ``end - end of the slot's previous one`` (its own
@@ -164,79 +165,31 @@ def report(runs: list[Run], n1: int, one: float, two: float, load: list[str]) ->
           + ";  ".join(f"{p} {t:.2f} s" for p, t in child.items())
           + f";  cluster - local {child['cluster'] - child['local']:+.2f} s")
     print(f"local:1 vs local:2 on {n1}: {one:.1f} s vs {two:.1f} s  speed-up {one / two:.2f}x")
-    print(f"projection, {COURSE} submissions: T(k) = s + {COURSE} * c / k with the cluster's s = {s_cluster:.1f} s, "
-          f"c = {c_cluster:.2f} s; upper bound + t_max = {t_max:.1f} s")
+
+
+def report_projection(runs: list[Run], outside: float | None) -> None:
+    """The course of :data:`COURSE` on k workers: ``c`` = the cluster runs' mean child ``duration_s``
+    plus the traced time ``outside`` it (None: the wall fit's ``c``), ``s`` = the cluster runs' mean
+    ``wall - n * c / 2``, ``t_max`` = the slowest child."""
+    mine = [r for r in runs if r.path == "cluster"]
+    durations = [float(row["duration_s"]) for r in mine for row in r.rows]
+    c = statistics.mean(durations) + outside if outside is not None else fit(mine)[1]
+    s = statistics.mean(r.wall - r.n * c / SLOTS for r in mine)
+    t_max = max(durations)
+    how = "mean child duration_s + traced time outside it" if outside is not None else "the wall fit's slope"
+    print(f"projection, {COURSE} submissions: T(k) = s + {COURSE} * c / k with c = {c:.2f} s ({how}), "
+          f"s = {s:.1f} s (the cluster runs' mean wall - n * c / {SLOTS}); upper bound + t_max = {t_max:.1f} s")
     print("| workers | projected | upper bound |")
     print("| ---: | ---: | ---: |")
     for k in WORKERS:
-        t = s_cluster + COURSE * c_cluster / k
+        t = s + COURSE * c / k
         print(f"| {k} | {t / 60:.1f} min | {(t + t_max) / 60:.1f} min |")
 
 
-def traced(path: str, folder: Path, autograder: Path, out: Path) -> list[tuple[str, float, float, float]]:
-    """Grade ``folder`` in this process on ``path`` ("local": ``--jobs 2``, "cluster": ``local:2``);
-    per submission ``(slot, start, end, child duration_s)``, times in seconds since the epoch."""
-    from grader import grade
-    from grader.grade import cluster, runner
-    from grader.textsafe import short_hash
-
-    spans, streams = [], []
-    if path == "local":
-        own = runner.grade_or_crashed_row
-
-        def timed(*args):
-            start = time.time()
-            outcome = own(*args)
-            spans.append((threading.current_thread().name, start, time.time(), outcome.duration_s))
-            return outcome
-
-        runner.grade_or_crashed_row = timed
-        try:
-            grade.main(folder, autograder=autograder, out=out, jobs=SLOTS, progress=False)
-        finally:
-            runner.grade_or_crashed_row = own
-        return spans
-    ship, close = cluster.DaskBatch._ship, cluster.DaskBatch.close
-
-    def ship_and_trace(batch):
-        ship(batch)
-        batch.client.get_task_stream()  # installs the scheduler's task-stream plugin
-        batch.traced_from = time.time()
-
-    def close_with_stream(batch):
-        if batch.client is not None and hasattr(batch, "traced_from"):
-            streams.extend(batch.client.get_task_stream(start=batch.traced_from))
-        close(batch)
-
-    cluster.DaskBatch._ship, cluster.DaskBatch.close = ship_and_trace, close_with_stream
-    try:
-        grade.main(folder, autograder=autograder, out=out, cluster=f"local:{SLOTS}", progress=False)
-    finally:
-        cluster.DaskBatch._ship, cluster.DaskBatch.close = ship, close
-    with (out / "gradebook.csv").open(newline="") as f:
-        child = {short_hash(r["id"]): float(r["duration_s"]) for r in csv.DictReader(f) if r["id"] != "POINTS POSSIBLE"}
-    for task in streams:
-        compute = next(s for s in task["startstops"] if s["action"] == "compute")
-        spans.append((task["worker"], compute["start"], compute["stop"], child[str(task["key"]).rsplit("-", 1)[1]]))
-    return spans
-
-
-def grading_span(spans) -> float:
-    """Seconds from the first submission's start to the last one's end (start and close excluded)."""
-    return max(end for _, _, end, _ in spans) - min(start for _, start, _, _ in spans)
-
-
-def harness_times(spans) -> list[float]:
-    """Per submission after its slot's first: ``end - previous end on the slot - child duration_s``."""
-    by_slot = {}
-    for slot, start, end, child in sorted(spans, key=lambda s: s[2]):
-        by_slot.setdefault(slot, []).append((end, child))
-    return [end - before - child for ends in by_slot.values() for (before, _), (end, child) in zip(ends, ends[1:])]
-
-
-def report_trace(traces: dict[str, list[list[float]]], spans: dict[str, list[tuple[float, float]]]) -> None:
+def report_trace(traces: dict[str, list[list[float]]], spans: dict[str, list[tuple[float, float]]]) -> float:
     """Print the harness time per submission of each path and their difference (the cluster overhead),
-    with each run's grading span (first start to last end) and its children's summed ``duration_s``."""
+    with each run's grading span (first start to last end) and its children's summed ``duration_s``;
+    returns the cluster path's mean time outside the child."""
     print("traced runs in this process: time per submission outside the grading child "
           "(end - previous end on the same slot - child duration_s):")
     print("| path | round | submissions | mean s | median s | max s | grading span s | children's sum s |")
@@ -248,6 +201,7 @@ def report_trace(traces: dict[str, list[list[float]]], spans: dict[str, list[tup
     mean = {p: statistics.mean(x for h in rounds for x in h) for p, rounds in traces.items()}
     print(f"cluster overhead (traced): {mean['cluster'] - mean['local']:+.3f} s per submission (goal <= 0.3); "
           f"local {mean['local']:.3f} s, cluster {mean['cluster']:.3f} s outside the child")
+    return mean["cluster"]
 
 
 def idle_cpu(quiet: bool, seconds: float = 20.0) -> tuple[float, list[float]]:
@@ -339,8 +293,8 @@ def main() -> None:
         two = grade(folders[args.n1], autograder, tmp / "two", "--cluster", "local:2")[0]
         load.append(load_average())
         report(runs, args.n1, one, two, load)
-        if args.trace_rounds:
-            report_trace(traces, spans_of)
+        outside = report_trace(traces, spans_of) if args.trace_rounds else None
+        report_projection(runs, outside)
 
 
 if __name__ == "__main__":
