@@ -228,10 +228,13 @@ class SandboxedJob:
 
 @dataclasses.dataclass
 class ProbeFindings(Findings):
-    """``outputs``: per probe call, its arrays; ``errors``: the probes that raised, by call index."""
+    """``outputs``: per probe call, its arrays; ``errors``: the probes that raised, by call index;
+    ``prep`` and ``calls``: the job's checks and probe calls, which ``score`` judges them by."""
 
     outputs: list = dataclasses.field(default_factory=list)
     errors: dict = dataclasses.field(default_factory=dict)
+    prep: Prepared | None = None
+    calls: list = dataclasses.field(default_factory=list)
 
 
 class SandboxedEngine(Engine):
@@ -261,12 +264,11 @@ class SandboxedEngine(Engine):
     def collect(self, job: SandboxedJob) -> ProbeFindings:
         outputs, errors = load_outputs(job.work, len(job.calls))
         return ProbeFindings(produced=any(outputs) or bool(errors), cell_errors=_read_cells(job.work),
-                             outputs=outputs, errors=errors)
+                             outputs=outputs, errors=errors, prep=job.prep, calls=job.calls)
 
     def score(self, submission: Submission, autograder: Autograder, finished: Finished,
               findings: ProbeFindings, limits: Limits) -> Outcome:
-        prep = prepared(autograder.path, autograder.sha256, tuple(autograder.questions.items()))
-        calls = prep.plan.probe_calls()
+        prep, calls = findings.prep, findings.calls
         status = stopped(finished, limits, findings, lead=NO_RESULTS)
         outcome = rejected(submission, autograder, *(status or ("graded", "")))
         if status is None:
