@@ -186,6 +186,67 @@ def report_projection(runs: list[Run], outside: float | None) -> None:
         print(f"| {k} | {t / 60:.1f} min | {(t + t_max) / 60:.1f} min |")
 
 
+def traced(path: str, folder: Path, autograder: Path, out: Path) -> list[tuple[str, float, float, float]]:
+    """Grade ``folder`` in this process on ``path`` ("local": ``--jobs 2``, "cluster": ``local:2``);
+    per submission ``(slot, start, end, child duration_s)``, times in seconds since the epoch."""
+    from grader import grade
+    from grader.grade import cluster, runner
+    from grader.textsafe import short_hash
+
+    spans, streams = [], []
+    if path == "local":
+        own = runner.grade_or_crashed_row
+
+        def timed(*args):
+            start = time.time()
+            outcome = own(*args)
+            spans.append((threading.current_thread().name, start, time.time(), outcome.duration_s))
+            return outcome
+
+        runner.grade_or_crashed_row = timed
+        try:
+            grade.main(folder, autograder=autograder, out=out, jobs=SLOTS, progress=False)
+        finally:
+            runner.grade_or_crashed_row = own
+        return spans
+    ship, close = cluster.DaskBatch._ship, cluster.DaskBatch.close
+
+    def ship_and_trace(batch):
+        ship(batch)
+        batch.client.get_task_stream()  # installs the scheduler's task-stream plugin
+        batch.traced_from = time.time()
+
+    def close_with_stream(batch):
+        if batch.client is not None and hasattr(batch, "traced_from"):
+            streams.extend(batch.client.get_task_stream(start=batch.traced_from))
+        close(batch)
+
+    cluster.DaskBatch._ship, cluster.DaskBatch.close = ship_and_trace, close_with_stream
+    try:
+        grade.main(folder, autograder=autograder, out=out, cluster=f"local:{SLOTS}", progress=False)
+    finally:
+        cluster.DaskBatch._ship, cluster.DaskBatch.close = ship, close
+    with (out / "gradebook.csv").open(newline="") as f:
+        child = {short_hash(r["id"]): float(r["duration_s"]) for r in csv.DictReader(f) if r["id"] != "POINTS POSSIBLE"}
+    for task in streams:
+        compute = next(s for s in task["startstops"] if s["action"] == "compute")
+        spans.append((task["worker"], compute["start"], compute["stop"], child[str(task["key"]).rsplit("-", 1)[1]]))
+    return spans
+
+
+def grading_span(spans) -> float:
+    """Seconds from the first submission's start to the last one's end (start and close excluded)."""
+    return max(end for _, _, end, _ in spans) - min(start for _, start, _, _ in spans)
+
+
+def harness_times(spans) -> list[float]:
+    """Per submission after its slot's first: ``end - previous end on the slot - child duration_s``."""
+    by_slot = {}
+    for slot, start, end, child in sorted(spans, key=lambda s: s[2]):
+        by_slot.setdefault(slot, []).append((end, child))
+    return [end - before - child for ends in by_slot.values() for (before, _), (end, child) in zip(ends, ends[1:])]
+
+
 def report_trace(traces: dict[str, list[list[float]]], spans: dict[str, list[tuple[float, float]]]) -> float:
     """Print the harness time per submission of each path and their difference (the cluster overhead),
     with each run's grading span (first start to last end) and its children's summed ``duration_s``;
