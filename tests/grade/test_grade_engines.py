@@ -91,7 +91,7 @@ def test_do_verdicts_follow_the_probe_outputs_and_name_the_failed_test(safe_ag):
     outputs[index["check_numerics"]] = {"threads": np.array("1"), "draw": np.array(draw),
                                        "probe_draw": np.array(draw)}
     errors = {str(index["check_answer"]): "Traceback...\nNameError: answer is not defined"}
-    points, failures = verdicts(prep, calls, outputs, errors)
+    points, failures = verdicts(prep, outputs, errors)
     assert points == {"q1": 2.0, "q2": 0.0, "q3": 0.0, "q4": 1.0}
     assert [(f["question"], f["test"]) for f in failures] == [("q2", "test_q2_mean"), ("q3", "test_q3_answer")]
     assert failures[1]["message"] == "hidden test failed: NameError: answer is not defined"

@@ -60,7 +60,7 @@ def graded(prep, tmp_path, code: str):
     safe.prepare_folder(path, work, prep, calls, None)
     fake_child(path, work, None, None, None, 4144, None)
     outputs, errors = safe.load_outputs(work, len(calls))
-    points, _ = safe.verdicts(prep, calls, outputs, errors)
+    points, _ = safe.verdicts(prep, outputs, errors)
     return points, safe.integrity_flags(prep, outputs, errors)
 
 

@@ -117,7 +117,7 @@ def load_outputs(work: Path, count: int) -> tuple[list[dict], dict]:
     return outputs, errors
 
 
-def verdicts(prep: Prepared, calls: list, outputs: list[dict], errors: dict):
+def verdicts(prep: Prepared, outputs: list[dict], errors: dict):
     """``(points per question, failures)`` from the probe outputs; never raises."""
     points, failures = {}, []
     registry = prep.checks.REGISTRY
@@ -229,12 +229,11 @@ class SandboxedJob:
 @dataclasses.dataclass
 class ProbeFindings(Findings):
     """``outputs``: per probe call, its arrays; ``errors``: the probes that raised, by call index;
-    ``prep`` and ``calls``: the job's checks and probe calls, which ``score`` judges them by."""
+    ``prep``: the job's checks, reference and plan, which ``score`` judges them by."""
 
     outputs: list = dataclasses.field(default_factory=list)
     errors: dict = dataclasses.field(default_factory=dict)
     prep: Prepared | None = None
-    calls: list = dataclasses.field(default_factory=list)
 
 
 class SandboxedEngine(Engine):
@@ -264,15 +263,15 @@ class SandboxedEngine(Engine):
     def collect(self, job: SandboxedJob) -> ProbeFindings:
         outputs, errors = load_outputs(job.work, len(job.calls))
         return ProbeFindings(produced=any(outputs) or bool(errors), cell_errors=_read_cells(job.work),
-                             outputs=outputs, errors=errors, prep=job.prep, calls=job.calls)
+                             outputs=outputs, errors=errors, prep=job.prep)
 
     def score(self, submission: Submission, autograder: Autograder, finished: Finished,
               findings: ProbeFindings, limits: Limits) -> Outcome:
-        prep, calls = findings.prep, findings.calls
+        prep = findings.prep
         status = stopped(finished, limits, findings, lead=NO_RESULTS)
         outcome = rejected(submission, autograder, *(status or ("graded", "")))
         if status is None:
-            points, outcome.failures = verdicts(prep, calls, findings.outputs, findings.errors)
+            points, outcome.failures = verdicts(prep, findings.outputs, findings.errors)
             outcome.points.update({q: round(p, 5) for q, p in points.items()})
             outcome.integrity_flags = integrity_flags(prep, findings.outputs, findings.errors)
         outcome.duration_s, outcome.cell_errors = finished.duration_s, findings.cell_errors
