@@ -175,9 +175,7 @@ def main(submissions_dir, *, autograder, out, jobs: int | None = None, timeout: 
             write_outcome_files(out, outcome_of_entry(s.id, entries[s.id], ag), ag, manual[s.id])
     settings = {**settings_of(engine, runner if cluster is not None and engine == "safe" else box, ag),
                 "autograder_sha256": ag.sha256, "limits": limits_text(limits), "jobs": jobs or cpu_count()}
-    applied = [{**entries[s.id], "row": with_integrity(apply_manual(entries[s.id]["row"], ag, manual.get(s.id, {})),
-                                                       flags.codes.get(s.id, ()))}
-               for s in submissions]
+    applied = [{**entries[s.id], "row": _shown(entries[s.id]["row"], ag, manual, flags.codes)} for s in submissions]
     applied += [{"row": row, "failures": []} for row in _missing_rows(missing, ag, manual)]
     applied.sort(key=lambda e: e["row"]["id"])
     findings = found.lines(Path(roster).name) if found else []
@@ -213,6 +211,12 @@ def limits_text(limits: Limits) -> str:
     return f"{limits.timeout_s:g} s wall-clock, {limits.memory_mb} MB memory, {limits.output_mb:g} MB output"
 
 
+def _shown(row: dict, ag, manual: dict, codes: dict) -> dict:
+    """``row`` as the gradebook and the report show it: the student's hand-given scores
+    (``manual``: id -> question -> score) applied, the batch's integrity ``codes`` (id -> codes) added."""
+    return with_integrity(apply_manual(row, ag, manual.get(row["id"], {})), codes.get(row["id"], ()))
+
+
 def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict, codes: dict, *,
            jobs: int, progress: bool, run=run_batch, missing: list[str] = ()) -> list:
     """Write the pending gradebook, grade ``todo``, record each outcome as it ends; returns the outcomes.
@@ -222,9 +226,8 @@ def _grade(submissions, todo, entries: dict, ag, out: Path, batch, manual: dict,
     notes, outcomes = {s.id: s.note for s in submissions}, []
 
     def gradebook():
-        rows = [with_integrity(apply_manual(entries[s.id]["row"] if s.id in entries
-                                            else pending_row(s.id, ag, notes[s.id]), ag, manual.get(s.id, {})),
-                               codes.get(s.id, ()))
+        rows = [_shown(entries[s.id]["row"] if s.id in entries else pending_row(s.id, ag, notes[s.id]),
+                       ag, manual, codes)
                 for s in submissions]
         if missing:  # roster students without a file, in id order with the rest
             rows = sorted(rows + _missing_rows(missing, ag, manual), key=lambda r: r["id"])

@@ -38,7 +38,7 @@ def row_of(outcome: Outcome, autograder: Autograder) -> dict:
     """The gradebook row (a dict keyed by :func:`columns`) of one outcome."""
     return {"id": outcome.id, "status": outcome.status, **outcome.points,
             "total": round(outcome.total, 5), "possible": autograder.possible,
-            "integrity": " ".join(getattr(outcome, "integrity_flags", ())),
+            "integrity": " ".join(outcome.integrity_flags),
             "duration_s": round(outcome.duration_s, 1), "detail": outcome.detail}
 
 
