@@ -15,7 +15,6 @@ lost). So a built autograder is one that ``grade`` and Gradescope both grade the
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import os
@@ -25,6 +24,7 @@ import sys
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.gradebook import read_gradebook
 from grader.numerics import thread_env
 
 ONE_BLAS_THREAD = thread_env(1)
@@ -101,10 +101,8 @@ def _grade_points(proc: subprocess.Popen, out: Path, sid: str, where: str) -> tu
     if proc.returncode != 0 or not gradebook.is_file():
         raise GraderError(f"{where}: mlp-course grade could not grade the solution notebook "
                           f"(exit {proc.returncode}): {_last_line(output)}")
-    with gradebook.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader)
-        rows = {row[0]: dict(zip(header, row)) for row in reader if row}
+    rows = read_gradebook(gradebook)
+    header = list(next(iter(rows.values())))
     questions = header[header.index("status") + 1:header.index("total")]
     possible, row = rows["POINTS POSSIBLE"], rows[sid]
     if row["status"] != "graded":
